@@ -1,0 +1,61 @@
+"""ember: a define-by-run deep learning framework with PyTorch's API, on NumPy (and CuPy).
+
+`import ember as torch` is enough for PyTorch code; `ember run script.py` runs an unmodified
+PyTorch program with ember standing in for the torch package.
+"""
+__version__ = '0.1.0'
+
+from ._dtype import (dtype, bool_ as bool, uint8, int8, int16, int32, int64, uint16, uint32, uint64,
+                     float16, bfloat16, float32, float64, complex32, complex64, complex128,
+                     get_default_dtype, set_default_dtype, promote_types, can_cast)
+from ._dtype import float32 as float, float64 as double, float16 as half, int64 as long, \
+    int32 as int, int16 as short, complex64 as cfloat, complex128 as cdouble, complex32 as chalf
+from ._backend import device
+from ._size import Size
+from ._tensor import Tensor
+from ._tensor_str import set_printoptions, get_printoptions, printoptions
+from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,
+                                 is_grad_enabled, is_inference_mode_enabled)
+from . import autograd
+
+# ops: importing each family attaches its Tensor methods
+from ._ops.creation import (tensor, as_tensor, asarray, from_numpy, scalar_tensor, zeros, ones, empty,
+                            full, zeros_like, ones_like, empty_like, full_like, eye, arange,
+                            linspace, logspace, FloatTensor, DoubleTensor, HalfTensor, BFloat16Tensor,
+                            LongTensor, IntTensor, ShortTensor, CharTensor, ByteTensor, BoolTensor)
+from ._ops.creation import range_ as range
+from ._ops.random import (Generator, default_generator, manual_seed, seed, initial_seed, get_rng_state,
+                          set_rng_state, rand, randn, randint, randperm, rand_like, randn_like,
+                          randint_like)
+from ._ops.arithmetic import (add, sub, subtract, mul, multiply, div, divide, true_divide,
+                              floor_divide, remainder, neg, negative, pow)
+from ._ops.unary import exp, log, sqrt, abs, absolute, sigmoid, tanh, relu, conj, sgn
+from ._ops.comparison import (eq, ne, lt, le, gt, ge, greater, greater_equal, less, less_equal,
+                              not_equal, where, bitwise_and, bitwise_or, bitwise_xor, bitwise_not,
+                              logical_and, logical_or, logical_xor, logical_not)
+from ._ops.reduction import sum, mean
+from ._ops.shape import (reshape, transpose, swapaxes, swapdims, t, permute, squeeze, unsqueeze,
+                         flatten, clone)
+from ._ops.linalg_core import matmul, mm, bmm, mv, dot, addmm, inverse, diag
+from ._ops import conversion as _conversion, indexing as _indexing, inplace as _inplace  # noqa: F401
+
+
+def is_tensor(obj):
+    """True if obj is an ember Tensor."""
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def is_complex(input):
+    return input.is_complex()
+
+
+def numel(input):
+    return input.numel()
+
+
+from . import nn  # noqa: E402
+from . import optim  # noqa: E402

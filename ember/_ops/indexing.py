@@ -1,0 +1,216 @@
+"""Indexing: `tensor[index]` (basic views and advanced gathers) and `tensor[index] = value`.
+
+Indices are converted once into a NumPy index (tensors to arrays, 0-d integer tensors to ints);
+NumPy's rules for where advanced dimensions land are torch's. Basic indexing returns a view; its
+gradient scatters back into a zero tensor, accumulating repeated advanced indices.
+"""
+import numpy as np
+
+from .._backend import array_module, to_numpy
+from .._tensor import Tensor, _wrap
+from ..autograd.function import Function
+
+
+def _convert_index(index, xp):
+    """(numpy-style index, is_basic)."""
+    if not isinstance(index, tuple):
+        index = (index,)
+    out = []
+    basic = True
+    for ix in index:
+        if isinstance(ix, Tensor):
+            a = ix._data
+            if a.dtype.kind == 'b':
+                basic = False
+                out.append(a)
+            elif a.dtype.kind in 'iu':
+                if a.ndim == 0:
+                    out.append(int(a))
+                else:
+                    basic = False
+                    out.append(a)
+            else:
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        elif isinstance(ix, (list, np.ndarray)):
+            a = xp.asarray(ix) if not isinstance(ix, list) else xp.asarray(_flat_tensors(ix))
+            if a.dtype.kind == 'f':
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            basic = False
+            out.append(a)
+        elif isinstance(ix, bool):
+            basic = False
+            out.append(ix)
+        elif ix is None or ix is Ellipsis or isinstance(ix, (int, np.integer)):
+            out.append(ix)
+        elif isinstance(ix, slice):
+            if ix.step is not None and _i(ix.step) <= 0:
+                raise ValueError("step must be greater than zero")
+            out.append(slice(_i(ix.start), _i(ix.stop), _i(ix.step)))
+        else:
+            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                             "Variables are valid indices (got " + type(ix).__name__ + ")")
+    return tuple(out), basic
+
+
+def _flat_tensors(lst):
+    return [(_flat_tensors(x) if isinstance(x, list) else int(x) if isinstance(x, Tensor) else x)
+            for x in lst]
+
+
+def _i(v):
+    if v is None:
+        return None
+    return int(v)
+
+
+def _index_error(e, shape):
+    msg = str(e)
+    if 'out of bounds' in msg:
+        msg = msg.replace('axis', 'dimension')
+        return IndexError(msg)
+    if 'boolean index did not match' in msg:
+        return IndexError(msg.replace('boolean index did not match indexed array along axis',
+                                      'The shape of the mask').replace('; size of axis is',
+                                                                       'does not match the shape of the indexed tensor'))
+    if 'too many indices' in msg:
+        return IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    return IndexError(msg)
+
+
+class SliceBackward0(Function):
+    """Basic indexing (ints, slices, None, Ellipsis): a view of the input."""
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, a, index):
+        ctx.index, ctx.in_shape = index, a.shape
+        try:
+            return a[index]
+        except IndexError as e:
+            raise _index_error(e, a.shape) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexPutGrad.apply(grad, index=ctx.index, shape=ctx.in_shape, accumulate=False)
+
+
+class SelectBackward0(SliceBackward0):
+    pass
+
+
+class IndexBackward0(Function):
+    """Advanced indexing: a gather (copy)."""
+
+    @staticmethod
+    def forward(ctx, a, index):
+        ctx.index, ctx.in_shape = index, a.shape
+        try:
+            return a[index]
+        except IndexError as e:
+            raise _index_error(e, a.shape) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexPutGrad.apply(grad, index=ctx.index, shape=ctx.in_shape, accumulate=True)
+
+
+class IndexPutGrad(Function):
+    """zeros(shape) with `grad` written (or accumulated) at `index`: indexing's adjoint."""
+
+    @staticmethod
+    def forward(ctx, g, index, shape, accumulate):
+        ctx.index = index
+        ctx.basic = not accumulate
+        xp = array_module(g)
+        out = xp.zeros(shape, g.dtype)
+        if accumulate:
+            if xp is np:
+                np.add.at(out, index, g)
+            else:
+                xp.add.at(out, index, g)
+        else:
+            out[index] = g
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        cls = SliceBackward0 if ctx.basic else IndexBackward0
+        return cls.apply(gg, index=ctx.index)
+
+
+def getitem(self, index):
+    xp = array_module(self._data)
+    idx, basic = _convert_index(index, xp)
+    if basic:
+        if len(idx) == 1 and isinstance(idx[0], int):
+            if self._data.ndim == 0:
+                raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                                 "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+            return SelectBackward0.apply(self, index=idx)
+        return SliceBackward0.apply(self, index=idx)
+    return IndexBackward0.apply(self, index=idx)
+
+
+class IndexPutBackward0(Function):
+    """out = a with `value` written at `index` (the graph form of `a[index] = value`)."""
+
+    @staticmethod
+    def forward(ctx, a, v, index):
+        ctx.index = index
+        out = a.copy()
+        try:
+            out[index] = v
+        except IndexError as e:
+            raise _index_error(e, a.shape) from None
+        except ValueError:
+            raise RuntimeError(f"shape mismatch: value tensor of shape {list(v.shape)} cannot be "
+                               f"broadcast to indexing result of shape {list(a[index].shape)}") from None
+        ctx.v_shape = v.shape
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        n = ctx.needs_input_grad
+        ga = gv = None
+        if n[0]:
+            ga = IndexPutBackward0.apply(grad, _wrap(array_module(grad._data).zeros((), grad._data.dtype)),
+                                         index=ctx.index)
+        if n[1]:
+            idx = ctx.index
+            basic = all(not hasattr(i, 'shape') and not isinstance(i, bool) for i in idx)
+            gv = (SliceBackward0 if basic else IndexBackward0).apply(grad, index=idx)
+        return ga, gv
+
+
+def setitem(self, index, value):
+    from .inplace import apply_inplace
+    from ._helpers import scalar_tensor_like
+    xp = array_module(self._data)
+    idx, _ = _convert_index(index, xp)
+    if not isinstance(value, Tensor):
+        if isinstance(value, (list, tuple, np.ndarray)):
+            from .creation import tensor
+            value = tensor(value, dtype=self.dtype)
+        else:
+            value = scalar_tensor_like(value, self.dtype, self._data)
+    elif value._data.dtype != self._data.dtype:
+        value = value.to(self.dtype)
+    if type(value._data) is not type(self._data):
+        value = value.to(self.device)
+    apply_inplace(self, lambda old, v: IndexPutBackward0.apply(old, v, index=idx), value,
+                  direct=lambda: _direct_set(self, idx, value))
+
+
+def _direct_set(self, idx, value):
+    try:
+        self._data[idx] = value._data
+    except IndexError as e:
+        raise _index_error(e, self._data.shape) from None
+    except ValueError:
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(value.shape)} cannot be "
+                           f"broadcast to indexing result of shape "
+                           f"{list(self._data[idx].shape)}") from None
+
+
+Tensor.__getitem__ = getitem
+Tensor.__setitem__ = setitem

@@ -1,0 +1,54 @@
+"""Fused loss primitives (kept as single nodes for speed): mse_loss."""
+
+from ..autograd.function import Function
+
+
+class MseLossBackward0(Function):
+    """mean/sum/none of (input - target)**2 as one node."""
+
+    @staticmethod
+    def forward(ctx, a, b, reduction):
+        d = a - b
+        ctx.save_for_backward(a, b)
+        ctx.reduction = reduction
+        sq = d * d
+        if reduction == 'mean':
+            return sq.mean()
+        if reduction == 'sum':
+            return sq.sum()
+        return sq
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return MseLossBackwardBackward0.apply(grad, a, b, reduction=ctx.reduction)
+
+
+class MseLossBackwardBackward0(Function):
+    """2 * (a - b) * grad [/ n]: gradient of mse_loss w.r.t. input and target, differentiable."""
+
+    @staticmethod
+    def forward(ctx, g, a, b, reduction):
+        ctx.save_for_backward(g, a, b)
+        ctx.reduction = reduction
+        scale = 2.0 / a.size if reduction == 'mean' and a.size else 2.0
+        d = a - b
+        d *= g * scale if g.ndim == 0 else g * scale
+        return d, -d
+
+    @staticmethod
+    def backward(ctx, gga, ggb):
+        g, a, b = ctx.saved_tensors
+        n = ctx.needs_input_grad
+        scale = 2.0 / a.numel() if ctx.reduction == 'mean' and a.numel() else 2.0
+        diff = a - b
+        h = (gga - ggb) * scale
+        dg = (h * diff).sum() if ctx.reduction != 'none' else h * diff
+        return (dg if n[0] else None), (h * g if n[1] else None), (-(h * g) if n[2] else None)
+
+
+def mse_loss_prim(input, target, reduction):
+    return MseLossBackward0.apply(input, target, reduction=reduction)
+
+
+

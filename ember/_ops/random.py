@@ -1,0 +1,220 @@
+"""Random numbers: Generator, the default generator and its seeding, rand/randn/randint/randperm.
+
+ember's streams come from NumPy's PCG64 (not bit-identical to torch's Mersenne Twister); the same
+seed gives the same numbers on every run and platform.
+"""
+import json
+import os
+
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor, _wrap
+from .creation import _size_args, _finish, _dtype_np
+
+
+class Generator:
+    """A random number generator; every random op takes one as `generator=`."""
+
+    def __init__(self, device='cpu'):
+        from .._backend import device as _device
+        self.device = _device(device)
+        self._seed = None
+        self.seed()
+
+    def manual_seed(self, seed):
+        """Reseed; returns the generator (as torch does)."""
+        seed = int(seed)
+        if seed < 0:
+            seed = seed & 0xFFFF_FFFF_FFFF_FFFF
+        if seed >= 2 ** 64:
+            raise RuntimeError("Overflow when unpacking long")
+        self._seed = seed
+        self._np = np.random.Generator(np.random.PCG64(seed))
+        return self
+
+    def seed(self):
+        """Reseed from OS entropy; returns the new seed."""
+        s = int.from_bytes(os.urandom(8), 'little') & 0x7FFF_FFFF_FFFF_FFFF
+        self.manual_seed(s)
+        return s
+
+    def initial_seed(self):
+        return self._seed
+
+    def get_state(self):
+        """The generator state as a uint8 tensor (restorable with set_state)."""
+        blob = json.dumps({'seed': self._seed, 'state': self._np.bit_generator.state}).encode()
+        return _wrap(np.frombuffer(blob, dtype=np.uint8).copy())
+
+    def set_state(self, new_state):
+        if not isinstance(new_state, Tensor) or new_state._data.dtype != np.uint8:
+            raise TypeError("expected a torch.ByteTensor, but got " + type(new_state).__name__)
+        d = json.loads(bytes(new_state._data.tobytes()).decode())
+        self._seed = d['seed']
+        bg = np.random.PCG64()
+        bg.state = d['state']
+        self._np = np.random.Generator(bg)
+        return self
+
+    def __reduce__(self):
+        return (_rebuild_generator, (str(self.device), self.get_state()._data.tobytes()))
+
+
+def _rebuild_generator(device, state):
+    g = Generator(device)
+    g.set_state(_wrap(np.frombuffer(state, np.uint8).copy()))
+    return g
+
+
+default_generator = Generator()
+
+
+def _gen(generator):
+    return (generator or default_generator)._np
+
+
+def manual_seed(seed):
+    """Seed the default generator (and CuPy's, when present); returns the default generator."""
+    default_generator.manual_seed(seed)
+    from .._backend import cupy_module
+    cp = cupy_module()
+    if cp is not None:
+        try:
+            cp.random.seed(int(seed) & 0xFFFF_FFFF)
+        except Exception:
+            pass
+    return default_generator
+
+
+def seed():
+    return default_generator.seed()
+
+
+def initial_seed():
+    return default_generator.initial_seed()
+
+
+def get_rng_state():
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state):
+    default_generator.set_state(new_state)
+
+
+def _float_sample(sample, size, dtype):
+    npdt = _dtype_np(dtype)
+    if npdt in (np.float32, np.float64):
+        return sample(size, npdt)
+    if np.dtype(npdt).kind not in 'fV':
+        name = D.from_numpy(np.dtype(npdt)).name
+        raise RuntimeError(f'"check_uniform_bounds" not implemented for \'{name}\'')
+    return sample(size, np.float32).astype(npdt)
+
+
+def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+         pin_memory=False):
+    """Uniform samples in [0, 1)."""
+    size = _size_args(size)
+    g = _gen(generator)
+    arr = _float_sample(lambda s, dt: g.random(s, dt), size, dtype)
+    return _finish(arr, dtype, device, requires_grad)
+
+
+def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False):
+    """Standard normal samples."""
+    size = _size_args(size)
+    g = _gen(generator)
+    arr = _float_sample(lambda s, dt: g.standard_normal(s, dt), size, dtype)
+    return _finish(arr, dtype, device, requires_grad)
+
+
+def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None,
+            device=None, requires_grad=False, pin_memory=False):
+    """Integers uniform in [low, high); `randint(high, size)` or `randint(low, high, size)`."""
+    if size is None:
+        if high is None:
+            raise TypeError("randint() missing required argument 'size'")
+        if isinstance(high, (tuple, list)):
+            low, high, size = 0, low, high
+    if high is None:
+        raise TypeError("randint() missing required argument 'high'")
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    size = _size_args((size,) if isinstance(size, int) else size)
+    arr = _gen(generator).integers(low, high, size, dtype=np.int64)
+    npdt = _dtype_np(dtype, D.int64)
+    return _finish(arr.astype(npdt, copy=False), dtype, device, requires_grad)
+
+
+def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False, pin_memory=False):
+    """A random permutation of 0..n-1."""
+    if n < 0:
+        raise RuntimeError(f"n must be non-negative, got{n}")
+    arr = _gen(generator).permutation(int(n)).astype(_dtype_np(dtype, D.int64))
+    return _finish(arr, dtype, device, requires_grad)
+
+
+def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None, generator=None):
+    return rand(*input.shape, dtype=dtype or input.dtype, device=device or input.device,
+                requires_grad=requires_grad, generator=generator)
+
+
+def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None, generator=None):
+    return randn(*input.shape, dtype=dtype or input.dtype, device=device or input.device,
+                 requires_grad=requires_grad, generator=generator)
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None,
+                 requires_grad=False, memory_format=None, generator=None):
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype,
+                   device=device or input.device, generator=generator)
+
+
+# ----- in-place samplers (Tensor methods) ----------------------------------------------------
+
+def _fill_sample(self, arr):
+    from .inplace import _leaf_check
+    _leaf_check(self)
+    from .._backend import move, device_of
+    if type(self._data) is not np.ndarray:
+        arr = move(arr, device_of(self._data))
+    self._data[...] = arr.astype(self._data.dtype, copy=False)
+    self._bump_version()
+    return self
+
+
+def _sample_dtype(self):
+    return np.float64 if self._data.dtype == np.float64 else np.float32
+
+
+def uniform_(self, from_=0, to=1, *, generator=None):
+    """Fill with samples from U(from, to)."""
+    g = _gen(generator)
+    a = g.random(self._data.shape, _sample_dtype(self))
+    a = a * (to - from_) + from_
+    return _fill_sample(self, a)
+
+
+def normal_(self, mean=0, std=1, *, generator=None):
+    """Fill with samples from N(mean, std^2)."""
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    g = _gen(generator)
+    a = g.standard_normal(self._data.shape, _sample_dtype(self))
+    if std != 1:
+        a *= std
+    if mean != 0:
+        a += mean
+    return _fill_sample(self, a)
+
+
+Tensor.uniform_ = uniform_
+Tensor.normal_ = normal_

@@ -1,0 +1,392 @@
+"""Shape ops that return views: view/reshape, transpose/permute/t, squeeze/unsqueeze, expand,
+flatten, plus sum_to_size (the engine's broadcast undo) and contiguous/clone."""
+import numpy as np
+
+from .._backend import array_module
+from .._tensor import Tensor, tensor_method, _wrap_dim
+from ..autograd.function import Function
+
+
+def _shape_arg(shape):
+    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)) and not \
+            (isinstance(shape[0], Tensor) and shape[0].ndim == 0):
+        shape = shape[0]
+    return tuple(int(s) for s in shape)
+
+
+def _infer(shape, numel, src_shape):
+    neg = [i for i, s in enumerate(shape) if s == -1]
+    if len(neg) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    for s in shape:
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s}")
+    if neg:
+        known = 1
+        for s in shape:
+            if s != -1:
+                known *= s
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape = tuple(numel // known if s == -1 else s for s in shape)
+    n = 1
+    for s in shape:
+        n *= s
+    if n != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+class ViewBackward0(Function):
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.in_shape = a.shape
+        return a.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.in_shape)
+
+
+class UnsafeViewBackward0(Function):
+    """reshape that had to copy (input not viewable)."""
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.in_shape = a.shape
+        return a.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.in_shape)
+
+
+def _viewable(a, shape):
+    if a.flags.c_contiguous:
+        return True
+    try:
+        v = a.view()
+        v.shape = shape
+        return True
+    except AttributeError:
+        return False
+
+
+def view(self, *shape):
+    """A view with a new shape (no copy); `-1` infers one dimension."""
+    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list, Tensor)):
+        from .conversion import view_dtype
+        return view_dtype(self, shape[0])
+    shape = _infer(_shape_arg(shape), self._data.size, self._data.shape)
+    if not _viewable(self._data, shape):
+        raise RuntimeError("view size is not compatible with input tensor's size and stride (at least "
+                           "one dimension spans across two contiguous subspaces). Use .reshape(...) "
+                           "instead.")
+    if shape == self._data.shape:
+        return ViewBackward0.apply(self, shape=shape)
+    return ViewBackward0.apply(self, shape=shape)
+
+
+def reshape(input, *shape):
+    """The values in a new shape: a view when possible, a copy otherwise."""
+    shape = _infer(_shape_arg(shape), input._data.size, input._data.shape)
+    if _viewable(input._data, shape):
+        return ViewBackward0.apply(input, shape=shape)
+    return UnsafeViewBackward0.apply(input, shape=shape)
+
+
+def view_as(self, other):
+    return view(self, other.shape)
+
+
+def reshape_as(self, other):
+    return reshape(self, other.shape)
+
+
+class TransposeBackward0(Function):
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, a, d0, d1):
+        ctx.d = (d0, d1)
+        return array_module(a).swapaxes(a, d0, d1)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.transpose(*ctx.d)
+
+
+class TBackward0(Function):
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.T
+
+    @staticmethod
+    def backward(ctx, grad):
+        return t(grad)
+
+
+def transpose(input, dim0, dim1):
+    """Swap two dimensions (a view)."""
+    n = input._data.ndim
+    return TransposeBackward0.apply(input, d0=_wrap_dim(dim0, n), d1=_wrap_dim(dim1, n))
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input):
+    """Transpose of a tensor with at most 2 dims."""
+    n = input._data.ndim
+    if n > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
+    return TBackward0.apply(input)
+
+
+class AliasBackward0(Function):
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.view()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+def _alias(input):
+    return AliasBackward0.apply(input)
+
+
+class PermuteBackward0(Function):
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        return a.transpose(dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        inv = [0] * len(ctx.dims)
+        for i, d in enumerate(ctx.dims):
+            inv[d] = i
+        return grad.permute(*inv)
+
+
+def permute(input, *dims):
+    """Reorder the dimensions (a view)."""
+    dims = _shape_arg(dims)
+    n = input._data.ndim
+    if len(dims) != n:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not "
+                           f"match the length of the desired ordering of dimensions i.e. input.dim() = "
+                           f"{n} is not equal to len(dims) = {len(dims)}")
+    dims = tuple(_wrap_dim(d, n) for d in dims)
+    if len(set(dims)) != n:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return PermuteBackward0.apply(input, dims=dims)
+
+
+def _T(self):
+    n = self._data.ndim
+    if n <= 2:
+        return t(self) if n == 2 else _alias(self)
+    return PermuteBackward0.apply(self, dims=tuple(range(n - 1, -1, -1)))
+
+
+def _mT(self):
+    if self._data.ndim < 2:
+        raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got "
+                           f"{self._data.ndim}-D tensor.")
+    return transpose(self, -2, -1)
+
+
+class SqueezeBackward0(Function):
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dims):
+        ctx.in_shape = a.shape
+        return a.reshape(tuple(s for i, s in enumerate(a.shape) if i not in dims))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.in_shape)
+
+
+class SqueezeBackward1(SqueezeBackward0):
+    pass
+
+
+class SqueezeBackward2(SqueezeBackward0):
+    pass
+
+
+def squeeze(input, dim=None):
+    """Drop dimensions of size 1 (all, or those in `dim`)."""
+    shape = input._data.shape
+    n = len(shape)
+    if dim is None:
+        dims = tuple(i for i, s in enumerate(shape) if s == 1)
+        return SqueezeBackward0.apply(input, dims=dims)
+    if isinstance(dim, (tuple, list)):
+        dims = tuple(d for d in (_wrap_dim(x, n) for x in dim) if n and shape[d] == 1)
+        return SqueezeBackward2.apply(input, dims=dims)
+    d = _wrap_dim(dim, n)
+    dims = (d,) if n and shape[d] == 1 else ()
+    return SqueezeBackward1.apply(input, dims=dims)
+
+
+class UnsqueezeBackward0(Function):
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        return array_module(a).expand_dims(a, dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.squeeze(ctx.dim)
+
+
+def unsqueeze(input, dim):
+    """Insert a dimension of size 1 at `dim`."""
+    return UnsqueezeBackward0.apply(input, dim=_wrap_dim(dim, input._data.ndim + 1))
+
+
+class ExpandBackward0(Function):
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.in_shape = a.shape
+        return array_module(a).broadcast_to(a, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return sum_to_size(grad, ctx.in_shape)
+
+
+def expand(self, *sizes):
+    """Broadcast to a larger shape without copying; -1 keeps a dimension."""
+    sizes = _shape_arg(sizes)
+    shape = self._data.shape
+    if len(sizes) < len(shape):
+        raise RuntimeError(f"expand(torch.FloatTensor{{[{', '.join(map(str, shape))}]}}, size=[{', '.join(map(str, sizes))}]): the number of sizes provided ({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({len(shape)})")
+    off = len(sizes) - len(shape)
+    out = []
+    for i, s in enumerate(sizes):
+        if i < off:
+            if s < 0:
+                raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a leading, "
+                                   "non-existing dimension 0")
+            out.append(s)
+            continue
+        cur = shape[i - off]
+        if s == -1:
+            out.append(cur)
+        elif cur == 1 or cur == s:
+            out.append(s)
+        else:
+            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size "
+                               f"({cur}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
+                               f"Tensor sizes: {list(shape)}")
+    out = tuple(out)
+    return ExpandBackward0.apply(self, shape=out)
+
+
+def expand_as(self, other):
+    return expand(self, other.shape)
+
+
+class SumToSizeBackward(Function):
+    """Sum a broadcast gradient back down to `shape` (the inverse of expand)."""
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.in_shape = a.shape
+        lead = a.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape)
+                                          if s == 1 and a.shape[i + lead] != 1)
+        out = a.sum(axis=axes, keepdims=True) if axes else a
+        if lead:
+            out = out.reshape(shape)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return expand(grad, ctx.in_shape)
+
+
+def sum_to_size(input, *size):
+    size = _shape_arg(size)
+    if tuple(input._data.shape) == size:
+        return input
+    return SumToSizeBackward.apply(input, shape=size)
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    """Merge dims start_dim..end_dim into one."""
+    shape = input._data.shape
+    n = len(shape)
+    if n == 0:
+        return reshape(input, (1,))
+    s = _wrap_dim(start_dim, n)
+    e = _wrap_dim(end_dim, n)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return input
+    m = 1
+    for d in shape[s:e + 1]:
+        m *= d
+    return reshape(input, shape[:s] + (m,) + shape[e + 1:])
+
+
+class CloneBackward0(Function):
+    @staticmethod
+    def forward(ctx, a):
+        return a.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+def clone(input, *, memory_format=None):
+    """A copy that stays in the graph."""
+    return CloneBackward0.apply(input)
+
+
+def contiguous(self, memory_format=None):
+    if self._data.flags.c_contiguous:
+        return self
+    return CloneBackward0.apply(self)
+
+
+tensor_method('view')(view)
+tensor_method('reshape')(reshape)
+tensor_method('view_as')(view_as)
+tensor_method('reshape_as')(reshape_as)
+tensor_method('transpose', 'swapaxes', 'swapdims')(transpose)
+tensor_method('t')(t)
+tensor_method('permute')(permute)
+tensor_method('squeeze')(squeeze)
+tensor_method('unsqueeze')(unsqueeze)
+tensor_method('expand')(expand)
+tensor_method('expand_as')(expand_as)
+tensor_method('sum_to_size')(sum_to_size)
+tensor_method('flatten')(flatten)
+tensor_method('clone')(clone)
+tensor_method('contiguous')(contiguous)
+Tensor.T = property(_T)
+Tensor.mT = property(_mT)
+Tensor.H = property(lambda self: _T(self).conj())
+Tensor.mH = property(lambda self: _mT(self).conj())

@@ -1,0 +1,259 @@
+"""Core unary math: exp, log, sqrt, abs, sigmoid, tanh, relu (the rest of the pointwise family
+lives in `pointwise.py`). Integer inputs of float functions compute in the default float dtype."""
+from .._backend import array_module
+from .._tensor import tensor_method
+from ..autograd.function import Function
+from ._helpers import float_result
+
+
+def _float_in(x):
+    return float_result(x)
+
+
+class ExpBackward0(Function):
+    @staticmethod
+    def forward(ctx, a):
+        out = array_module(a).exp(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return grad * out.conj()
+
+
+class LogBackward0(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        with _quiet(a):
+            return array_module(a).log(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, = ctx.saved_tensors
+        return grad / a.conj()
+
+
+class SqrtBackward0(Function):
+    @staticmethod
+    def forward(ctx, a):
+        with _quiet(a):
+            out = array_module(a).sqrt(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return grad / (out.conj() * 2)
+
+
+class AbsBackward0(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return array_module(a).abs(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, = ctx.saved_tensors
+        return grad * a.sgn()
+
+
+class SigmoidBackward0(Function):
+    @staticmethod
+    def forward(ctx, a):
+        xp = array_module(a)
+        # exp(-|a|) never overflows; pick the stable form per sign
+        if a.dtype.kind == 'f' and a.dtype.itemsize >= 4:
+            out = xp.exp(-xp.abs(a))
+            pos = a >= 0
+            den = 1 + out
+            out = xp.where(pos, 1 / den, out / den).astype(a.dtype, copy=False)
+        else:
+            out = (1 / (1 + xp.exp(-a.astype('float32')))).astype(a.dtype)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return SigmoidBackwardBackward0.apply(grad, out)
+
+
+class SigmoidBackwardBackward0(Function):
+    """grad * out * (1 - out) as one op, differentiable itself (double backward)."""
+
+    @staticmethod
+    def forward(ctx, g, out):
+        ctx.save_for_backward(g, out)
+        return g * (out * (1 - out))
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, out = ctx.saved_tensors
+        n = ctx.needs_input_grad
+        return (gg * out * (1 - out) if n[0] else None), (gg * g * (1 - out * 2) if n[1] else None)
+
+
+class TanhBackward0(Function):
+    @staticmethod
+    def forward(ctx, a):
+        out = array_module(a).tanh(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return TanhBackwardBackward0.apply(grad, out)
+
+
+class TanhBackwardBackward0(Function):
+    @staticmethod
+    def forward(ctx, g, out):
+        ctx.save_for_backward(g, out)
+        return g * (1 - out * out)
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, out = ctx.saved_tensors
+        n = ctx.needs_input_grad
+        return (gg * (1 - out * out) if n[0] else None), (gg * g * out * -2 if n[1] else None)
+
+
+class ReluBackward0(Function):
+    @staticmethod
+    def forward(ctx, a):
+        out = array_module(a).maximum(a, 0).astype(a.dtype, copy=False)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return ThresholdBackwardMask.apply(grad, out)
+
+
+class ThresholdBackwardMask(Function):
+    """grad where out > 0 else 0: relu's gradient, linear in grad (so differentiable in it)."""
+
+    @staticmethod
+    def forward(ctx, g, out):
+        ctx.mask = out > 0
+        return g * ctx.mask
+
+    @staticmethod
+    def backward(ctx, gg):
+        from .._tensor import _wrap
+        return gg * _wrap(ctx.mask), None
+
+
+class _quiet:
+    """Silence NumPy's divide/invalid warnings: torch returns inf/nan without warning."""
+
+    def __init__(self, a):
+        self.xp = array_module(a)
+
+    def __enter__(self):
+        if self.xp.__name__ == 'numpy':
+            self.old = self.xp.seterr(divide='ignore', invalid='ignore', over='ignore')
+
+    def __exit__(self, *exc):
+        if self.xp.__name__ == 'numpy':
+            self.xp.seterr(**self.old)
+
+
+def _out(r, out):
+    if out is None:
+        return r
+    from .inplace import copy_into_out
+    return copy_into_out(out, r)
+
+
+def exp(input, *, out=None):
+    return _out(ExpBackward0.apply(_float_in(input)), out)
+
+
+def log(input, *, out=None):
+    return _out(LogBackward0.apply(_float_in(input)), out)
+
+
+def sqrt(input, *, out=None):
+    return _out(SqrtBackward0.apply(_float_in(input)), out)
+
+
+def abs(input, *, out=None):
+    return _out(AbsBackward0.apply(input), out)
+
+
+absolute = abs
+
+
+def sigmoid(input, *, out=None):
+    return _out(SigmoidBackward0.apply(_float_in(input)), out)
+
+
+def tanh(input, *, out=None):
+    return _out(TanhBackward0.apply(_float_in(input)), out)
+
+
+def relu(input):
+    if input._data.dtype.kind == 'b':
+        raise RuntimeError('"clamp_min_cpu" not implemented for \'Bool\'')
+    return ReluBackward0.apply(input)
+
+
+tensor_method('exp')(exp)
+tensor_method('log')(log)
+tensor_method('sqrt')(sqrt)
+tensor_method('abs', 'absolute', '__abs__')(abs)
+tensor_method('sigmoid')(sigmoid)
+tensor_method('tanh')(tanh)
+tensor_method('relu')(relu)
+
+
+def conj(input):
+    """Complex conjugate (a no-op for real tensors)."""
+    if input._data.dtype.kind != 'c':
+        return input
+    return ConjBackward0.apply(input)
+
+
+class ConjBackward0(Function):
+    @staticmethod
+    def forward(ctx, a):
+        return array_module(a).conj(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.conj()
+
+
+class SgnBackward0(Function):
+    """sign(x) (x/|x| for complex); its gradient is zero for real inputs."""
+
+    @staticmethod
+    def forward(ctx, a):
+        xp = array_module(a)
+        if a.dtype.kind == 'c':
+            m = xp.abs(a)
+            with _quiet(a):
+                return xp.where(m == 0, 0, a / m).astype(a.dtype)
+        if a.dtype.kind == 'b':
+            return a.copy()
+        return xp.sign(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0
+
+
+def sgn(input):
+    return SgnBackward0.apply(input)
+
+
+tensor_method('conj')(conj)
+tensor_method('sgn')(sgn)
