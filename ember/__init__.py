@@ -59,3 +59,5 @@ def numel(input):
 
 from . import nn  # noqa: E402
 from . import optim  # noqa: E402
+from .serialization import save, load  # noqa: E402
+from .utils.dlpack import from_dlpack  # noqa: E402
