@@ -57,6 +57,7 @@ def numel(input):
     return input.numel()
 
 
+from . import cuda  # noqa: E402
 from . import nn  # noqa: E402
 from . import optim  # noqa: E402
 from .serialization import save, load  # noqa: E402
