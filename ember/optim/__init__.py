@@ -1,0 +1,26 @@
+"""ember.optim: torch.optim's optimizers, learning-rate schedulers and SWA utilities."""
+from . import lr_scheduler
+from .adadelta import Adadelta
+from .adagrad import Adagrad
+from .adam import Adam
+from .adamax import Adamax
+from .adamw import AdamW
+from .asgd import ASGD
+from .lbfgs import LBFGS
+from .nadam import NAdam
+from .optimizer import Optimizer
+from .radam import RAdam
+from .rmsprop import RMSprop
+from .rprop import Rprop
+from .sgd import SGD
+
+__all__ = ['Adadelta', 'Adagrad', 'Adam', 'Adamax', 'AdamW', 'ASGD', 'LBFGS', 'lr_scheduler',
+           'NAdam', 'Optimizer', 'RAdam', 'RMSprop', 'Rprop', 'SGD', 'swa_utils']
+
+
+def __getattr__(name):
+    # swa_utils needs ember.nn, which may itself be importing; load it on first use
+    if name == 'swa_utils':
+        import importlib
+        return importlib.import_module('.swa_utils', __name__)
+    raise AttributeError(f"module 'ember.optim' has no attribute '{name}'")

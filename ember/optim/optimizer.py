@@ -1,0 +1,536 @@
+"""torch.optim.Optimizer: param groups, per-parameter state, hooks and torch-compatible state dicts.
+
+The concrete optimizers update parameters in place on their raw arrays (`p._data`) with ufuncs and
+reusable scratch buffers, so a step allocates nothing per parameter and works unchanged on CuPy.
+"""
+import functools
+import warnings
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable
+from copy import deepcopy
+from itertools import chain
+
+import numpy as np
+
+from .._tensor import Tensor, _wrap
+from .._backend import array_module, device_of, move
+from ..autograd.grad_mode import enable_grad
+from ..utils.hooks import RemovableHandle
+
+__all__ = ['Optimizer', 'register_optimizer_step_pre_hook', 'register_optimizer_step_post_hook']
+
+
+class _RequiredParameter:
+    """Singleton marking a default that every param group must supply (torch.optim.optimizer.required)."""
+
+    def __repr__(self):
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+_global_optimizer_pre_hooks = OrderedDict()
+_global_optimizer_post_hooks = OrderedDict()
+
+_TENSOR_TYPE_NAMES = {
+    'float32': 'FloatTensor', 'float64': 'DoubleTensor', 'float16': 'HalfTensor',
+    'bfloat16': 'BFloat16Tensor', 'int64': 'LongTensor', 'int32': 'IntTensor',
+    'int16': 'ShortTensor', 'int8': 'CharTensor', 'uint8': 'ByteTensor', 'bool': 'BoolTensor',
+    'complex64': 'ComplexFloatTensor', 'complex128': 'ComplexDoubleTensor',
+}
+
+
+def _typename(obj):
+    """torch.typename: 'torch.FloatTensor' for tensors, the qualified class name otherwise."""
+    if isinstance(obj, Tensor):
+        name = _TENSOR_TYPE_NAMES.get(str(obj._data.dtype), 'Tensor')
+        cuda = '' if type(obj._data) is np.ndarray else 'cuda.'
+        return f'torch.{cuda}{name}'
+    module = getattr(obj, '__module__', '') or ''
+    qualname = getattr(obj, '__qualname__', None) or getattr(type(obj), '__qualname__', '')
+    if module in ('', 'builtins'):
+        return type(obj).__qualname__ if not isinstance(obj, type) else qualname
+    return f'{module}.{qualname}'
+
+
+def _to_float(x):
+    """A python float for a hyper-parameter that may be given as a one-element Tensor."""
+    if type(x) is float:
+        return x
+    if isinstance(x, Tensor):
+        return float(x._data.reshape(-1)[0]) if x._data.size == 1 else float(x._data)
+    return float(x)
+
+
+def _check_tensor_lr(lr):
+    if isinstance(lr, Tensor) and lr._data.size != 1:
+        raise ValueError("Tensor lr must be 1-element")
+
+
+def _check_kernel_flags(opt, differentiable, fused=None, foreach=None):
+    """torch's checks on the kernel-selection keywords (all kernels are one in ember)."""
+    if fused:
+        if differentiable:
+            raise RuntimeError("`fused` does not support `differentiable`")
+        if foreach:
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+    if differentiable:
+        # An update that autograd can see through needs Tensor ops, not in-place array kernels.
+        raise NotImplementedError("torch.optim optimizers with differentiable=True are not "
+                                  "available in ember")
+
+
+def _step_tensor(p, on_param_device=False, value=0.0):
+    """The float32 0-d `step` counter torch 2.x keeps (on the param's device when capturable/fused)."""
+    arr = np.array(value, dtype=np.float32)
+    if on_param_device and type(p._data) is not np.ndarray:
+        arr = move(arr, device_of(p._data))
+    return _wrap(arr)
+
+
+def _scalar_tensor(p, value, on_param_device=False):
+    """A float32 0-d state tensor such as NAdam's `mu_product` or ASGD's `eta`."""
+    return _step_tensor(p, on_param_device, value)
+
+
+def _zeros_like(p):
+    a = p._data
+    return _wrap(array_module(a).zeros_like(a))
+
+
+def _full_like(p, value):
+    a = p._data
+    return _wrap(array_module(a).full_like(a, value))
+
+
+def _real(a):
+    """A real view of a complex array (torch's view_as_real), the array itself otherwise."""
+    if a.dtype.kind == 'c':
+        return a.view(a.real.dtype)
+    return a
+
+
+_AXPY = None
+
+
+def _load_axpy():
+    # BLAS axpy (y += a * x) is one fused pass, rounding like torch's add(alpha)/lerp kernels.
+    # scipy is optional and slow to import, so it is looked up on the first step only.
+    global _AXPY
+    try:
+        from scipy.linalg import blas
+        _AXPY = {np.dtype(np.float32): blas.saxpy, np.dtype(np.float64): blas.daxpy}
+    except Exception:  # no scipy: the two-pass NumPy fallback below
+        _AXPY = {}
+    return _AXPY
+
+
+def _axpy(y, x, a, scratch):
+    """y += a * x in place.
+
+    `scratch` holds a * x when BLAS cannot be used (it may be `x` itself when x is disposable;
+    None allocates).
+    """
+    table = _AXPY if _AXPY is not None else _load_axpy()
+    if type(y) is np.ndarray and type(x) is np.ndarray:
+        f = table.get(y.dtype)
+        if (f is not None and x.dtype == y.dtype and y.flags.c_contiguous
+                and x.flags.c_contiguous and y.size < 2 ** 31):
+            f(x.reshape(-1), y.reshape(-1), a=a)
+            return
+    xp = array_module(y)
+    if scratch is None:
+        y += xp.multiply(x, a)
+    else:
+        xp.multiply(x, a, out=scratch)
+        y += scratch
+
+
+def _lerp_(start, end, weight, tmp):
+    """start += weight * (end - start) in place, with torch's two-branch formula for accuracy."""
+    xp = array_module(start)
+    xp.subtract(end, start, out=tmp)
+    if abs(weight) < 0.5:
+        _axpy(start, tmp, weight, tmp)
+    else:
+        xp.copyto(start, end)
+        _axpy(start, tmp, -(1.0 - weight), tmp)
+
+
+def _effective_grad(g, p, weight_decay, maximize, out):
+    """The gradient after `maximize` and L2 weight decay (grad + wd * param), into `out` if needed."""
+    if weight_decay != 0:
+        xp = array_module(p)
+        if maximize:
+            xp.negative(g, out=out)
+        else:
+            xp.copyto(out, g)
+        _axpy(out, p, weight_decay, None)
+        return out
+    if maximize:
+        return array_module(g).negative(g, out=out)
+    return g
+
+
+class Optimizer:
+    """Base class for all optimizers (torch.optim.Optimizer).
+
+    Args:
+        params: an iterable of Tensors, of ``(name, Tensor)`` pairs, or of dicts defining groups.
+        defaults: default values of the optimization options, used by groups that do not set them.
+    """
+
+    def __init__(self, params, defaults):
+        self.defaults = defaults
+        self._optimizer_step_pre_hooks = OrderedDict()
+        self._optimizer_step_post_hooks = OrderedDict()
+        self._optimizer_state_dict_pre_hooks = OrderedDict()
+        self._optimizer_state_dict_post_hooks = OrderedDict()
+        self._optimizer_load_state_dict_pre_hooks = OrderedDict()
+        self._optimizer_load_state_dict_post_hooks = OrderedDict()
+        self._scratch = {}
+        self._patch_step_function()
+
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of "
+                            "Tensors or dicts, but got " + _typename(params))
+
+        self.state = defaultdict(dict)
+        self.param_groups = []
+
+        param_groups = list(params)
+        if len(param_groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(param_groups[0], dict):
+            param_groups = [{'params': param_groups}]
+        for param_group in param_groups:
+            self.add_param_group(param_group)
+
+    # -- pickling / copying: only the data torch pickles ---------------------------------------
+    def __getstate__(self):
+        return {'defaults': self.defaults, 'state': self.state, 'param_groups': self.param_groups}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        for name in ('_optimizer_step_pre_hooks', '_optimizer_step_post_hooks',
+                     '_optimizer_state_dict_pre_hooks', '_optimizer_state_dict_post_hooks',
+                     '_optimizer_load_state_dict_pre_hooks', '_optimizer_load_state_dict_post_hooks'):
+            if name not in self.__dict__:
+                setattr(self, name, OrderedDict())
+        if '_scratch' not in self.__dict__:
+            self._scratch = {}
+        self._patch_step_function()
+        self.defaults.setdefault('differentiable', False)
+
+    def __repr__(self):
+        s = self.__class__.__name__ + " ("
+        for i, group in enumerate(self.param_groups):
+            s += "\n"
+            s += f"Parameter Group {i}\n"
+            for key in sorted(group.keys()):
+                if key != 'params':
+                    s += f"    {key}: {group[key]}\n"
+        s += ")"
+        return s
+
+    # -- step hooks ----------------------------------------------------------------------------
+    def _optimizer_step_code(self):
+        """Entry point for profilers; deliberately empty (as in torch)."""
+
+    @staticmethod
+    def profile_hook_step(func):
+        """Wrap a `step` so the global and per-optimizer step hooks run around it."""
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            self = args[0]
+            pre = self._optimizer_step_pre_hooks
+            if _global_optimizer_pre_hooks or pre:
+                for hook in chain(_global_optimizer_pre_hooks.values(), pre.values()):
+                    result = hook(self, args, kwargs)
+                    if result is not None:
+                        if isinstance(result, tuple) and len(result) == 2:
+                            args, kwargs = result
+                        else:
+                            raise RuntimeError(f"{func} must return None or a tuple of "
+                                               f"(new_args, new_kwargs), but got {result}.")
+            out = func(*args, **kwargs)
+            self._optimizer_step_code()
+            post = self._optimizer_step_post_hooks
+            if post or _global_optimizer_post_hooks:
+                for hook in chain(post.values(), _global_optimizer_post_hooks.values()):
+                    hook(self, args, kwargs)
+            return out
+
+        return wrapper
+
+    def _patch_step_function(self):
+        self._zero_grad_profile_name = f"Optimizer.zero_grad#{self.__class__.__name__}.zero_grad"
+        cls = self.__class__
+        if not getattr(cls.step, 'hooked', None):
+            cls.step = self.profile_hook_step(cls.step)
+            cls.step.hooked = True
+
+    def register_step_pre_hook(self, hook):
+        """Register ``hook(optimizer, args, kwargs) -> None or (args, kwargs)`` run before `step`."""
+        handle = RemovableHandle(self._optimizer_step_pre_hooks)
+        self._optimizer_step_pre_hooks[handle.id] = hook
+        return handle
+
+    def register_step_post_hook(self, hook):
+        """Register ``hook(optimizer, args, kwargs) -> None`` run after `step`."""
+        handle = RemovableHandle(self._optimizer_step_post_hooks)
+        self._optimizer_step_post_hooks[handle.id] = hook
+        return handle
+
+    @staticmethod
+    def _register(hooks, hook, prepend):
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        if prepend:
+            hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_state_dict_pre_hook(self, hook, prepend=False):
+        """Register ``hook(optimizer) -> None`` run before `state_dict`."""
+        return self._register(self._optimizer_state_dict_pre_hooks, hook, prepend)
+
+    def register_state_dict_post_hook(self, hook, prepend=False):
+        """Register ``hook(optimizer, state_dict) -> state_dict or None`` run after `state_dict`."""
+        return self._register(self._optimizer_state_dict_post_hooks, hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook, prepend=False):
+        """Register ``hook(optimizer, state_dict) -> state_dict or None`` run before loading."""
+        return self._register(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook, prepend=False):
+        """Register ``hook(optimizer) -> None`` run after `load_state_dict`."""
+        return self._register(self._optimizer_load_state_dict_post_hooks, hook, prepend)
+
+    # -- state dicts ---------------------------------------------------------------------------
+    def state_dict(self):
+        """The optimizer state: ``{'state': {param_id: {...}}, 'param_groups': [{..., 'params': [ids]}]}``.
+
+        Parameters are replaced by integer ids numbered in group order, exactly as torch does, so a
+        state dict moves between ember and torch. State tensors are returned by reference.
+        """
+        for hook in self._optimizer_state_dict_pre_hooks.values():
+            hook(self)
+        mapping = {}
+        start = 0
+
+        def pack_group(group):
+            nonlocal start
+            packed = {k: v for k, v in group.items() if k != 'params'}
+            for i, p in enumerate(group['params'], start):
+                if id(p) not in mapping:
+                    mapping[id(p)] = i
+            packed['params'] = [mapping[id(p)] for p in group['params']]
+            start += len(packed['params'])
+            return packed
+
+        param_groups = [pack_group(g) for g in self.param_groups]
+        packed_state = {(mapping[id(k)] if isinstance(k, Tensor) else k): v
+                        for k, v in self.state.items()}
+        state_dict = {'state': packed_state, 'param_groups': param_groups}
+        for hook in self._optimizer_state_dict_post_hooks.values():
+            result = hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        return state_dict
+
+    @staticmethod
+    def _process_value_according_to_param_policy(param, value, param_id, param_groups, key=None):
+        # Floating state follows the param's dtype and device; `step` stays as saved (a CPU
+        # float32 scalar) unless the group is fused/capturable, where it lives with the param.
+        fused = capturable = False
+        for pg in param_groups:
+            if param_id in pg['params']:
+                fused = pg.get('fused', False)
+                capturable = pg.get('capturable', False)
+                break
+        arr = value._data
+        pdev = device_of(param._data)
+        if key == 'step':
+            if not (capturable or fused):
+                return value
+            dtype = np.dtype(np.float32)
+        elif param._data.dtype.kind in 'fc' or str(param._data.dtype) == 'bfloat16':
+            dtype = param._data.dtype
+        else:
+            dtype = arr.dtype
+        new = arr
+        if device_of(new) != pdev:
+            new = move(new, pdev)
+        if new.dtype != dtype:
+            new = new.astype(dtype)
+        if new is arr:
+            return value
+        return _wrap(new, value.requires_grad)
+
+    def load_state_dict(self, state_dict):
+        """Load a state dict made by `state_dict` (ember's or torch's layout, which are the same)."""
+        state_dict = state_dict.copy()
+        for hook in self._optimizer_load_state_dict_pre_hooks.values():
+            result = hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        groups = self.param_groups
+        saved_groups = deepcopy(state_dict['param_groups'])
+        if len(groups) != len(saved_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        if any(len(g['params']) != len(s['params']) for g, s in zip(groups, saved_groups)):
+            raise ValueError("loaded state dict contains a parameter group that doesn't match "
+                             "the size of optimizer's group")
+        id_map = dict(zip(chain.from_iterable(g['params'] for g in saved_groups),
+                          chain.from_iterable(g['params'] for g in groups)))
+
+        def cast(param, value, param_id=None, key=None):
+            if isinstance(value, Tensor):
+                return Optimizer._process_value_according_to_param_policy(
+                    param, value, param_id, state_dict['param_groups'], key)
+            if isinstance(value, dict):
+                return {k: cast(param, v, param_id, key=k) for k, v in value.items()}
+            if isinstance(value, Iterable) and not isinstance(value, (str, bytes)):
+                return type(value)(cast(param, v, param_id) for v in value)
+            return value
+
+        state = defaultdict(dict)
+        for k, v in state_dict['state'].items():
+            if k in id_map:
+                param = id_map[k]
+                state[param] = cast(param, v, param_id=k)
+            else:
+                state[k] = v
+
+        def update_group(group, new_group):
+            new_group['params'] = group['params']
+            if 'param_names' in group and 'param_names' not in new_group:
+                new_group['param_names'] = group['param_names']
+            return new_group
+
+        param_groups = [update_group(g, ng) for g, ng in zip(groups, saved_groups)]
+        self.__setstate__({'state': state, 'param_groups': param_groups})
+        for hook in self._optimizer_load_state_dict_post_hooks.values():
+            hook(self)
+
+    # -- gradients and groups ------------------------------------------------------------------
+    def zero_grad(self, set_to_none=True):
+        """Reset the gradients of all optimized tensors (to None by default, else to zeros)."""
+        for group in self.param_groups:
+            for p in group['params']:
+                g = p._grad
+                if g is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    if g.grad_fn is not None:
+                        g.detach_()
+                    elif g.requires_grad:
+                        g.requires_grad_(False)
+                    g._data[...] = 0
+                    g._bump_version()
+
+    def step(self, closure=None):
+        """Perform a single optimization step; subclasses implement it."""
+        raise NotImplementedError
+
+    def add_param_group(self, param_group):
+        """Add a param group (a dict with ``'params'`` and optional per-group options)."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
+        params = param_group['params']
+        if isinstance(params, Tensor):
+            param_group['params'] = [params]
+        elif isinstance(params, set):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, but "
+                            "the ordering of tensors in sets will change between runs. Please use "
+                            "a list instead.")
+        else:
+            param_group['params'] = list(params)
+
+        tensors, names = [], []
+        for param in param_group['params']:
+            if isinstance(param, tuple):
+                names.append(param[0])
+                tensors.append(param[1])
+            else:
+                tensors.append(param)
+        param_group['params'] = tensors
+        if names:
+            if len(names) == len(tensors):
+                param_group['param_names'] = names
+            else:
+                raise ValueError("all optimizer params should be with/without names. Some param "
+                                 "names are missing")
+
+        for param in param_group['params']:
+            if not isinstance(param, Tensor):
+                raise TypeError("optimizer can only optimize Tensors, but one of the params is "
+                                + _typename(param))
+            if not self.defaults.get('differentiable', None) and not (
+                    param.is_leaf or param.retains_grad):
+                raise ValueError("can't optimize a non-leaf Tensor")
+
+        for name, default in self.defaults.items():
+            if default is required and name not in param_group:
+                raise ValueError(f"parameter group didn't specify a value of required "
+                                 f"optimization parameter {name}")
+            param_group.setdefault(name, default)
+
+        params = param_group['params']
+        if len(params) != len({id(p) for p in params}):
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; "
+                          "in future, this will cause an error; see "
+                          "github.com/pytorch/pytorch/issues/40967 for more information",
+                          stacklevel=3)
+
+        seen = set()
+        for group in self.param_groups:
+            seen.update(id(p) for p in group['params'])
+            if ('param_names' in param_group) != ('param_names' in group):
+                which = "with names" if 'param_names' in param_group else "without names"
+                raise ValueError(f"all optimizer param groups should be with/without names. "
+                                 f"cannot add param group {which} to the optimizer")
+        if not seen.isdisjoint(id(p) for p in param_group['params']):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(param_group)
+
+    # -- helpers for the array kernels ---------------------------------------------------------
+    def _tmp(self, arr, count):
+        """`count` scratch arrays shaped like `arr`, reused across params and steps."""
+        key = (arr.dtype, type(arr), arr.device)
+        pool = self._scratch.get(key)
+        n = arr.size
+        if pool is None or len(pool) < count or pool[0].size < n:
+            size = n if pool is None else max(n, pool[0].size)
+            k = count if pool is None else max(count, len(pool))
+            xp = array_module(arr)
+            pool = [xp.empty(size, dtype=arr.dtype) for _ in range(k)]
+            self._scratch[key] = pool
+        shape = arr.shape
+        if count == 1:
+            return pool[0][:n].reshape(shape)
+        return [b[:n].reshape(shape) for b in pool[:count]]
+
+    @staticmethod
+    def _eval_closure(closure):
+        if closure is None:
+            return None
+        with enable_grad():
+            return closure()
+
+
+def register_optimizer_step_pre_hook(hook):
+    """Register a pre-step hook shared by all optimizers: ``hook(optimizer, args, kwargs)``."""
+    handle = RemovableHandle(_global_optimizer_pre_hooks)
+    _global_optimizer_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_optimizer_step_post_hook(hook):
+    """Register a post-step hook shared by all optimizers: ``hook(optimizer, args, kwargs)``."""
+    handle = RemovableHandle(_global_optimizer_post_hooks)
+    _global_optimizer_post_hooks[handle.id] = hook
+    return handle

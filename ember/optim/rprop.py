@@ -1,0 +1,85 @@
+"""torch.optim.Rprop: resilient backpropagation, per-weight step sizes driven by gradient signs."""
+from .._backend import array_module
+from .._tensor import Tensor
+from .optimizer import (Optimizer, _check_kernel_flags, _check_tensor_lr, _full_like, _real,
+                        _step_tensor, _to_float, _zeros_like)
+
+__all__ = ['Rprop']
+
+
+class Rprop(Optimizer):
+    """Implements the resilient backpropagation algorithm (torch.optim.Rprop).
+
+    Each weight's step size grows by ``etaplus`` while its gradient keeps its sign and shrinks by
+    ``etaminus`` when it flips (that step is then skipped), clamped to ``step_sizes``;
+    ``p -= sign(g) * step_size``.
+    """
+
+    def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *,
+                 capturable=False, foreach=None, maximize=False, differentiable=False):
+        _check_tensor_lr(lr)
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 < etas[0] < 1.0 < etas[1]:
+            raise ValueError(f"Invalid eta values: {etas[0]}, {etas[1]}")
+        defaults = dict(lr=lr, etas=etas, step_sizes=step_sizes, foreach=foreach,
+                        maximize=maximize, differentiable=differentiable, capturable=capturable)
+        super().__init__(params, defaults)
+        _check_kernel_flags(self, differentiable)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault('foreach', None)
+            group.setdefault('maximize', False)
+            group.setdefault('differentiable', False)
+            group.setdefault('capturable', False)
+            for p in group['params']:
+                st = self.state.get(p, {})
+                if len(st) != 0 and not isinstance(st['step'], Tensor):
+                    st['step'] = _step_tensor(p, group['capturable'], float(st['step']))
+
+    def step(self, closure=None):
+        """Perform a single optimization step (`closure` re-evaluates the model, returns the loss)."""
+        loss = self._eval_closure(closure)
+        for group in self.param_groups:
+            etaminus, etaplus = group['etas']
+            step_size_min, step_size_max = group['step_sizes']
+            maximize = group['maximize']
+            for p in group['params']:
+                grad = p.grad
+                if grad is None:
+                    continue
+                state = self.state[p]
+                if len(state) == 0:
+                    state['step'] = _step_tensor(p, group['capturable'])
+                    state['prev'] = _zeros_like(p)
+                    lr = _to_float(group['lr'])
+                    state['step_size'] = _full_like(grad, complex(lr, lr)
+                                                    if p._data.dtype.kind == 'c' else lr)
+                state['step']._data += 1
+                pa = _real(p._data)
+                g, factor = self._tmp(pa, 2)
+                xp = array_module(pa)
+                if maximize:
+                    xp.negative(_real(grad._data), out=g)
+                else:
+                    xp.copyto(g, _real(grad._data))
+                prev = _real(state['prev']._data)
+                step_size = _real(state['step_size']._data)
+                xp.multiply(g, prev, out=factor)
+                flipped = factor < 0
+                kept = factor > 0
+                factor.fill(1)
+                xp.copyto(factor, etaplus, where=kept)
+                xp.copyto(factor, etaminus, where=flipped)
+                step_size *= factor
+                xp.clip(step_size, step_size_min, step_size_max, out=step_size)
+                # a sign flip skips this step and forgets the gradient, so the next step is neutral
+                xp.copyto(g, 0, where=flipped)
+                xp.sign(g, out=factor)
+                factor *= step_size
+                pa -= factor
+                prev[...] = g
+                p._bump_version()
+        return loss

@@ -1,0 +1,84 @@
+"""torch.optim.SGD: stochastic gradient descent with momentum, dampening and Nesterov momentum."""
+from .._backend import array_module
+from .._tensor import _wrap
+from .optimizer import (Optimizer, _axpy, _check_kernel_flags, _check_tensor_lr, _effective_grad,
+                        _real, _to_float)
+
+__all__ = ['SGD']
+
+
+class SGD(Optimizer):
+    """Implements stochastic gradient descent (optionally with momentum), as torch.optim.SGD.
+
+    ``g = grad + weight_decay * p``; with momentum ``b = momentum * b + (1 - dampening) * g``
+    (``b = g`` on the first step) and ``g = g + momentum * b`` (Nesterov) or ``g = b``;
+    then ``p -= lr * g`` (``+=`` when maximizing).
+    """
+
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
+                 maximize=False, foreach=None, differentiable=False, fused=None):
+        _check_tensor_lr(lr)
+        if lr < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                        nesterov=nesterov, maximize=maximize, foreach=foreach,
+                        differentiable=differentiable, fused=fused)
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        super().__init__(params, defaults)
+        _check_kernel_flags(self, differentiable, fused, foreach)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault('nesterov', False)
+            group.setdefault('maximize', False)
+            group.setdefault('foreach', None)
+            group.setdefault('differentiable', False)
+            group.setdefault('fused', False)
+
+    def step(self, closure=None):
+        """Perform a single optimization step (`closure` re-evaluates the model, returns the loss)."""
+        loss = self._eval_closure(closure)
+        for group in self.param_groups:
+            lr = _to_float(group['lr'])
+            momentum = group['momentum']
+            dampening = group['dampening']
+            wd = _to_float(group['weight_decay'])
+            nesterov = group['nesterov']
+            maximize = group['maximize']
+            for p in group['params']:
+                grad = p.grad
+                if grad is None:
+                    continue
+                pa = _real(p._data)
+                tmp, tmp2 = self._tmp(pa, 2)
+                g = _effective_grad(_real(grad._data), pa, wd, maximize, tmp)
+                xp = array_module(pa)
+                if momentum != 0:
+                    state = self.state[p]
+                    buf_t = state.get('momentum_buffer')
+                    if buf_t is None:
+                        state['momentum_buffer'] = _wrap(g.copy().view(p._data.dtype))
+                        buf = _real(state['momentum_buffer']._data)
+                    else:
+                        buf = _real(buf_t._data)
+                        buf *= momentum
+                        if dampening == 0:
+                            buf += g
+                        else:
+                            _axpy(buf, g, 1 - dampening, tmp2)
+                    if nesterov:
+                        if g is not tmp:
+                            xp.copyto(tmp, g)
+                            g = tmp
+                        _axpy(g, buf, momentum, tmp2)
+                    else:
+                        g = buf
+                _axpy(pa, g, -lr, tmp2)
+                p._bump_version()
+        return loss
