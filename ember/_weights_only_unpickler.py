@@ -11,6 +11,7 @@ and what the user allow-listed with `add_safe_globals`. Every callable a ``REDUC
 opcode can call and every class a ``BUILD`` can touch comes from that list, so a refused file runs
 no code: the refusal happens at the ``GLOBAL`` opcode, before anything is called.
 """
+import _compat_pickle
 import collections
 import contextlib
 import importlib
@@ -343,6 +344,13 @@ def _ember_twin(module, name):
 
 # ----- unpicklers --------------------------------------------------------------------------------
 
+def _py3_name(module, name):
+    """Python 2 names in protocol-2 pickles (``__builtin__.set``) as Python 3 spells them."""
+    if (module, name) in _compat_pickle.NAME_MAPPING:
+        return _compat_pickle.NAME_MAPPING[(module, name)]
+    return _compat_pickle.IMPORT_MAPPING.get(module, module), name
+
+
 class _BaseUnpickler(pickle.Unpickler):
     def __init__(self, file, persistent_load, **kwargs):
         super().__init__(file, **kwargs)
@@ -359,6 +367,7 @@ class WeightsUnpickler(_BaseUnpickler):
     """Accepts only tensors, primitive containers, Size, dtypes, devices and allow-listed globals."""
 
     def find_class(self, module, name):
+        module, name = _py3_name(module, name)  # an overridden find_class skips pickle's fix_imports
         full = f'{module}.{name}'
         obj, found = _user_lookup(full)
         if found:
@@ -375,6 +384,7 @@ class FullUnpickler(_BaseUnpickler):
     """Plain pickle (runs whatever the file asks for), with torch names mapped to ember twins."""
 
     def find_class(self, module, name):
+        module, name = _py3_name(module, name)
         if module == 'torch' or module.startswith('torch.'):
             obj = torch_table().get(f'{module}.{name}')
             if obj is not None:

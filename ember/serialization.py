@@ -563,6 +563,11 @@ def _load_legacy(fh, name, unpickler, restore, kwargs):
         raise pickle.UnpicklingError("unexpected persistent id in a legacy checkpoint header")
     try:
         magic = unpickler(fh, no_pid, **kwargs).load()
+    except pickle.UnpicklingError as e:
+        if str(e).startswith('Weights only load failed'):
+            raise  # a refused global: say so, not "corrupt file"
+        raise _CorruptFile(f"ember.load: '{name}' is neither a zip checkpoint nor a legacy "
+                           f"torch.save file (Invalid magic number; corrupt file?): {e}") from None
     except Exception as e:
         raise _CorruptFile(f"ember.load: '{name}' is neither a zip checkpoint nor a legacy "
                            f"torch.save file (Invalid magic number; corrupt file?): {e}") from None
