@@ -72,8 +72,7 @@ def _arrays(tensors):
                 f"either means you are trying to save tensors which are reference of each other in "
                 f"which case it's recommended to save only the full tensors, and reslice at load "
                 f"time, or simply call `.contiguous()` on your tensor to pack it before saving.")
-        arr = to_numpy(v._data)  # a GPU tensor is copied to the host first
-        out[k] = np.ascontiguousarray(arr)
+        out[k] = to_numpy(v._data)  # a GPU tensor is copied to the host first
     return out
 
 
