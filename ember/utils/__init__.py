@@ -1,0 +1,2 @@
+"""ember.utils: helpers around the core, as torch.utils."""
+from . import data
