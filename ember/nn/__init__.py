@@ -3,3 +3,4 @@ from .parameter import Parameter, Buffer, UninitializedParameter, UninitializedB
 from .modules import *  # noqa: F401,F403
 from .modules import Module
 from . import functional, init, modules  # noqa: F401
+from . import utils  # noqa: F401

@@ -4,3 +4,4 @@ from .linear import Identity, Linear, Bilinear, LazyLinear
 from .activation import Sigmoid, Tanh, ReLU
 from .loss import MSELoss
 from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
+from .rnn import RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell
