@@ -410,7 +410,7 @@ class Tensor:
                                "usage, see https://github.com/pytorch/pytorch/pull/103001")
         if id(self) in memo:
             return memo[id(self)]
-        new = type(self).__new__(type(self), _internal=True)
+        new = Tensor.__new__(type(self), _internal=True)
         new._data = self._data.copy()
         new._requires_grad = self._requires_grad
         new._grad_fn = None
@@ -434,7 +434,7 @@ class Tensor:
     # torch.Tensor's class-level helpers that user code touches
     @staticmethod
     def _make_subclass(cls, data, require_grad=False):
-        t = cls.__new__(cls, _internal=True)
+        t = Tensor.__new__(cls, _internal=True)
         t._data = data._data
         t._requires_grad = bool(require_grad)
         t._grad_fn = None
@@ -442,7 +442,7 @@ class Tensor:
 
 
 def _rebuild(cls, arr, requires_grad, attrs):
-    t = cls.__new__(cls, _internal=True)
+    t = Tensor.__new__(cls, _internal=True)
     t._data = arr
     t._requires_grad = requires_grad
     t._grad_fn = None
@@ -480,6 +480,12 @@ def _wrap_dim(dim, ndim):
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but "
                          f"got {dim})")
     return dim + n if dim < 0 else dim
+
+
+from .autograd import function as _function_module  # noqa: E402
+from .autograd import engine as _engine_module  # noqa: E402
+_function_module._wrap = _wrap
+_engine_module._wrap = _wrap
 
 
 def tensor_method(*names):

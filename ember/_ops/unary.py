@@ -66,14 +66,16 @@ class SigmoidBackward0(Function):
     @staticmethod
     def forward(ctx, a):
         xp = array_module(a)
-        # exp(-|a|) never overflows; pick the stable form per sign
         if a.dtype.kind == 'f' and a.dtype.itemsize >= 4:
-            out = xp.exp(-xp.abs(a))
-            pos = a >= 0
-            den = 1 + out
-            out = xp.where(pos, 1 / den, out / den).astype(a.dtype, copy=False)
-        else:
-            out = (1 / (1 + xp.exp(-a.astype('float32')))).astype(a.dtype)
+            # 1 / (1 + exp(-a)) in place; exp overflows to inf only where the answer is 0
+            with xp.errstate(over='ignore'):
+                out = xp.exp(-a)
+            out += 1
+            xp.reciprocal(out, out=out)
+        else:  # float16/bfloat16/complex: compute in float32 (complex in its own type)
+            wide = a if a.dtype.kind == 'c' else a.astype('float32')
+            with xp.errstate(over='ignore'):
+                out = (1 / (1 + xp.exp(-wide))).astype(a.dtype)
         ctx.save_for_backward(out)
         return out
 

@@ -10,6 +10,8 @@ Saved tensors are released after a node runs unless `retain_graph`.
 from .function import AccumulateGrad, _anomaly
 from .grad_mode import _state
 
+_wrap = None  # ember._tensor._wrap, set by ember._tensor (import cycle)
+
 
 def _sum_to(g, shape, dtype):
     """Reduce a gradient to `shape` (undoing broadcasting) and cast it to `dtype`."""
@@ -43,7 +45,6 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     With `accumulate`, leaf gradients are added into `.grad` (Tensor.backward); otherwise the
     gradients reaching `inputs` are returned (autograd.grad) and no `.grad` is touched.
     """
-    from .._tensor import Tensor  # noqa: F401  (import cycle guard)
     roots = []
     for t, g in zip(tensors, grad_tensors):
         if t._grad_fn is not None:
@@ -65,34 +66,35 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 key, nr = t._accumulator(), 0
             captures.setdefault(key, []).append((nr, i))
 
-    # 1. dependency counts
+    # 1. dependency counts (a node first met gets count 1 and is walked once)
     deps = {}
-    seen = set()
     stack = [r[0] for r in roots]
-    for n in stack:
-        seen.add(n)
+    root_set = set(stack)
     while stack:
         node = stack.pop()
         for nxt, _ in node.next_functions:
             if nxt is None:
                 continue
-            deps[nxt] = deps.get(nxt, 0) + 1
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
+            c = deps.get(nxt)
+            if c is None:
+                deps[nxt] = 1
+                if nxt not in root_set:
+                    stack.append(nxt)
+            else:
+                deps[nxt] = c + 1
 
     # 2. seed the buffers
     buffers = {}
     for node, nr, g in roots:
         buf = buffers.get(node)
         if buf is None:
-            n_out = getattr(node, '_n_outputs', 1) if type(node) is not AccumulateGrad else 1
-            buf = buffers[node] = [None] * n_out
+            buf = buffers[node] = [None] * node_outputs(node)
         buf[nr] = _add(buf[nr], g)
-    ready = [n for n in buffers if deps.get(n, 0) == 0]
+    ready = [n for n in buffers if n not in deps]
 
     prev = _state.enabled
     _state.enabled = create_graph
+    anomaly = _anomaly[0]
     try:
         while ready:
             node = ready.pop()
@@ -100,42 +102,29 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             if type(node) is AccumulateGrad:
                 _accumulate(node, grads[0], captures, results, accumulate, create_graph)
                 continue
-            # tensor hooks (register_hook / retain_grad on non-leaf tensors)
-            th = node._tensor_pre_hooks
-            if th:
-                for nr, hooks in th.items():
-                    if grads[nr] is None:
-                        continue
-                    for h in list(hooks.values()):
-                        r = h(grads[nr])
-                        if r is not None:
-                            grads[nr] = r
-            if node._pre_hooks:
-                for h in list(node._pre_hooks.values()):
-                    r = h(tuple(grads))
-                    if r is not None:
-                        grads = list(r)
-            cap = captures.get(node)
-            if cap is not None:
-                for nr, i in cap:
-                    results[i] = _add(results[i], grads[nr])
-            if node._released and node._saved is None and node.__dict__.get('_needs_saved', True) \
-                    and _had_saved(node):
+            if node._tensor_pre_hooks is not None or node._pre_hooks is not None:
+                grads = _run_pre_hooks(node, grads)
+            if captures:
+                cap = captures.get(node)
+                if cap is not None:
+                    for nr, i in cap:
+                        results[i] = _add(results[i], grads[nr])
+            if node._released and node._saved is None and _had_saved(node):
                 node.saved_tensors  # raises the "backward through the graph a second time" error
-            for i in range(len(grads)):
-                if grads[i] is None:
-                    grads[i] = _zeros_for_output(node, i)
-            try:
+            if len(grads) == 1:
+                if grads[0] is None:
+                    grads[0] = _zeros_for_output(node, 0)
+            else:
+                for i in range(len(grads)):
+                    if grads[i] is None:
+                        grads[i] = _zeros_for_output(node, i)
+            if anomaly:
+                out = _backward_with_anomaly(node, grads)
+            else:
                 out = node.backward(node, *grads)
-            except Exception:
-                if _anomaly[0] and node._anomaly_trace:
-                    _print_trace(node)
-                raise
             if type(out) is not tuple:
                 out = (out,)
-            if _anomaly[0]:
-                _check_nan(node, out)
-            if node._post_hooks:
+            if node._post_hooks is not None:
                 for h in list(node._post_hooks.values()):
                     r = h(out, tuple(grads))
                     if r is not None:
@@ -143,22 +132,30 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             if not retain_graph:
                 if node._saved is not None:
                     node.__dict__['_had_saved'] = True
-                node._saved = None
+                    node._saved = None
                 node._released = True
             meta = node._input_meta
-            for i, (nxt, nr) in enumerate(node.next_functions):
+            n_out = len(out)
+            i = 0
+            for nxt, nr in node.next_functions:
                 if nxt is None:
+                    i += 1
                     continue
-                g = out[i] if i < len(out) else None
+                g = out[i] if i < n_out else None
                 if g is not None:
                     shape, dt = meta[i]
-                    if g._data.shape != shape or g._data.dtype != dt:
+                    a = g._data
+                    if a.shape != shape or a.dtype != dt:
                         g = _sum_to(g, shape, dt)
                     buf = buffers.get(nxt)
                     if buf is None:
-                        n_out = node_outputs(nxt)
-                        buf = buffers[nxt] = [None] * n_out
-                    buf[nr] = g if buf[nr] is None else buf[nr] + g
+                        buf = buffers[nxt] = [None] * node_outputs(nxt)
+                        buf[nr] = g
+                    elif buf[nr] is None:
+                        buf[nr] = g
+                    else:
+                        buf[nr] = buf[nr] + g
+                i += 1
                 c = deps[nxt] - 1
                 deps[nxt] = c
                 if c == 0:
@@ -169,6 +166,35 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     finally:
         _state.enabled = prev
     return results
+
+
+def _run_pre_hooks(node, grads):
+    th = node._tensor_pre_hooks
+    if th:
+        for nr, hooks in th.items():
+            if grads[nr] is None:
+                continue
+            for h in list(hooks.values()):
+                r = h(grads[nr])
+                if r is not None:
+                    grads[nr] = r
+    if node._pre_hooks:
+        for h in list(node._pre_hooks.values()):
+            r = h(tuple(grads))
+            if r is not None:
+                grads = list(r)
+    return grads
+
+
+def _backward_with_anomaly(node, grads):
+    try:
+        out = node.backward(node, *grads)
+    except Exception:
+        if node._anomaly_trace:
+            _print_trace(node)
+        raise
+    _check_nan(node, out if type(out) is tuple else (out,))
+    return out
 
 
 def _had_saved(node):
@@ -193,14 +219,11 @@ def _skip(node, deps, buffers, ready):
 
 
 def node_outputs(node):
-    if type(node) is AccumulateGrad:
-        return 1
-    return node._n_outputs
+    return 1 if type(node) is AccumulateGrad else node._n_outputs
 
 
 def _zeros_for_output(node, i):
     """A zero gradient for an output that received none (multi-output nodes)."""
-    from .._tensor import _wrap
     shapes = node.__dict__.get('_output_meta')
     if shapes is None:
         raise RuntimeError(f"{node.name()}: missing gradient for output {i}")
@@ -228,7 +251,6 @@ def _accumulate(node, g, captures, results, accumulate, create_graph):
     if old is None:
         # a fresh grad must not alias an array the graph still uses (e.g. the seed `ones`)
         if not create_graph:
-            from .._tensor import _wrap
             g = _wrap(g._data.copy())
         var._grad = g
     elif create_graph:

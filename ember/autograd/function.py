@@ -9,14 +9,23 @@ for backward, and nothing else is allocated per op.
 import weakref
 
 from .grad_mode import _state
+from .._backend import array_module
+
+_wrap = None  # ember._tensor._wrap, set by ember._tensor once it is defined (import cycle)
 
 
 class Function:
     """Base of every primitive op and graph node (the object behind `tensor.grad_fn`)."""
 
     __slots__ = ('next_functions', 'needs_input_grad', '_input_meta', '_saved', '_raw_saved',
-                 '_released', '_tensor_pre_hooks', '_pre_hooks', '_post_hooks', '_n_outputs',
-                 '_anomaly_trace', '__dict__', '__weakref__')
+                 '_n_outputs', '__dict__', '__weakref__')
+
+    # rarely-set node state: class defaults, so recording a node sets only the slots above
+    _released = False
+    _tensor_pre_hooks = None
+    _pre_hooks = None
+    _post_hooks = None
+    _anomaly_trace = None
 
     # ops that return a view of their (first) input set this, so the output shares the
     # input's base and version counter
@@ -100,54 +109,53 @@ class Function:
                                              **params), cls, inputs)
 
         out = cls.forward(ctx, *[None if t is None else t._data for t in inputs], **params)
-        ctx._released = False
-        ctx._tensor_pre_hooks = ctx._pre_hooks = ctx._post_hooks = None
-        ctx._anomaly_trace = None
         edges = []
         needs = []
         meta = []
         for t in inputs:
-            if t is None:
+            if t is None or not t._requires_grad:
                 edges.append(_NO_EDGE)
                 needs.append(False)
                 meta.append(None)
                 continue
-            rg = t._requires_grad
-            needs.append(rg)
-            if rg:
-                fn = t._grad_fn
-                edges.append((fn, t._output_nr) if fn is not None else (t._accumulator(), 0))
-                a = t._data
-                meta.append((a.shape, a.dtype))
-            else:
-                edges.append(_NO_EDGE)
-                meta.append(None)
+            needs.append(True)
+            fn = t._grad_fn
+            edges.append((fn, t._output_nr) if fn is not None else (t._accumulator(), 0))
+            a = t._data
+            meta.append((a.shape, a.dtype))
         ctx.next_functions = tuple(edges)
         ctx.needs_input_grad = tuple(needs)
         ctx._input_meta = meta
         if _anomaly[0]:
             import traceback
             ctx._anomaly_trace = traceback.format_stack()[:-2]
-        multi = type(out) is tuple
-        outs = out if multi else (out,)
-        ctx._n_outputs = len(outs)
-        result = []
-        from .._tensor import _wrap
         nondiff = cls._non_differentiable_outputs
-        if multi:
-            from .._backend import array_module
-            ctx.__dict__['_output_meta'] = [None if o is None else (o.shape, o.dtype, array_module(o))
-                                            for o in outs]
-        for i, o in enumerate(outs):
-            if o is None:
-                result.append(None)
-                continue
-            t = _wrap(o)
-            if i not in nondiff and o is not None and o.dtype.kind in 'fcV':
+        if type(out) is not tuple:
+            ctx._n_outputs = 1
+            outs = (out,)
+            t = _wrap(out)
+            if out.dtype.kind in 'fcV' and not nondiff:
                 t._requires_grad = True
                 t._grad_fn = ctx
-                t._output_nr = i
-            result.append(t)
+            result = [t]
+            multi = False
+        else:
+            multi = True
+            outs = out
+            ctx._n_outputs = len(outs)
+            ctx.__dict__['_output_meta'] = [None if o is None else (o.shape, o.dtype, array_module(o))
+                                            for o in outs]
+            result = []
+            for i, o in enumerate(outs):
+                if o is None:
+                    result.append(None)
+                    continue
+                t = _wrap(o)
+                if i not in nondiff and o.dtype.kind in 'fcV':
+                    t._requires_grad = True
+                    t._grad_fn = ctx
+                    t._output_nr = i
+                result.append(t)
         if cls._is_view:
             _mark_view(result[0], inputs[0])
         raw = ctx._raw_saved
@@ -164,7 +172,6 @@ _anomaly = [False]
 
 
 def _wrap_outputs(out, cls, inputs):
-    from .._tensor import _wrap
     if type(out) is tuple:
         res = tuple(None if o is None else _wrap(o) for o in out)
         if cls._is_view:
@@ -198,7 +205,6 @@ def _pack(ctx, a, inputs, outs, result):
 
 
 def _unpack(ctx, s):
-    from .._tensor import _wrap, Tensor
     if s is None:
         return None
     if type(s) is tuple:

@@ -1,0 +1,35 @@
+"""Shared benchmark plumbing: pin BLAS/OpenMP to one thread *before* NumPy or torch load, and time
+ember beside torch in the same process."""
+import os
+
+for _v in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS', 'VECLIB_MAXIMUM_THREADS',
+           'NUMEXPR_NUM_THREADS'):
+    os.environ.setdefault(_v, '1')
+
+import time  # noqa: E402
+
+
+def best_time_per_step(step, n_steps, repeats=5, warmup=None):
+    """Median-free best-of-`repeats` seconds per call of step() (the least-disturbed run)."""
+    for _ in range(warmup if warmup is not None else max(3, n_steps // 10)):
+        step()
+    best = float('inf')
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(n_steps):
+            step()
+        best = min(best, (time.perf_counter() - t0) / n_steps)
+    return best
+
+
+def load_torch():
+    import torch
+    torch.set_num_threads(1)
+    return torch
+
+
+def report(rows):
+    """rows: [(name, ember_seconds, torch_seconds)] -> a table of µs/step and ember/torch ratios."""
+    print(f'{"benchmark":<28}{"ember µs/step":>15}{"torch µs/step":>15}{"ember/torch":>13}')
+    for name, e, t in rows:
+        print(f'{name:<28}{e * 1e6:>15.1f}{t * 1e6:>15.1f}{e / t:>13.2f}')
