@@ -57,7 +57,11 @@ class Adagrad(Optimizer):
         """Move the accumulators to shared memory (torch's Hogwild helper)."""
         for group in self.param_groups:
             for p in group['params']:
-                self.state[p]['sum'].share_memory_()
+                acc = self.state[p]['sum']
+                if not hasattr(acc, 'share_memory_'):
+                    raise NotImplementedError("torch.optim.Adagrad.share_memory is not available "
+                                              "in ember (Tensor.share_memory_ is missing)")
+                acc.share_memory_()
 
     def step(self, closure=None):
         """Perform a single optimization step (`closure` re-evaluates the model, returns the loss)."""
