@@ -38,6 +38,11 @@ from ._ops.shape import (reshape, transpose, swapaxes, swapdims, t, permute, squ
                          flatten, clone)
 from ._ops.linalg_core import matmul, mm, bmm, mv, dot, addmm, inverse, diag
 from ._ops import conversion as _conversion, indexing as _indexing, inplace as _inplace  # noqa: F401
+from ._ops.shape_more import (flip, fliplr, flipud, roll, rot90, tril, triu, diagonal, diag_embed, diag,  # noqa: E501
+                              diagflat, trace, tile, repeat_interleave, movedim, moveaxis, unflatten, broadcast_shapes, broadcast_to, broadcast_tensors, meshgrid, atleast_1d, atleast_2d, atleast_3d, block_diag, cartesian_prod, combinations, tril_indices, triu_indices)  # noqa: E501
+from ._ops.conversion import memory_format, contiguous_format, preserve_format, channels_last, channels_last_3d  # noqa: E501
+from ._ops.selection import (cat, concat, concatenate, stack, hstack, vstack, row_stack, dstack, column_stack, split, chunk, tensor_split, hsplit, vsplit, dsplit, unbind, narrow, select)  # noqa: E501
+from ._ops.scatter import (gather, scatter, scatter_add, scatter_reduce, index_select, index_add, index_copy, index_fill, index_put, masked_fill, masked_select, masked_scatter, take, take_along_dim, nonzero, argwhere, count_nonzero)  # noqa: E501
 
 
 def is_tensor(obj):
