@@ -132,3 +132,25 @@ for _name, _dt in (('float', D.float32), ('double', D.float64), ('half', D.float
                    ('char', D.int8), ('byte', D.uint8), ('bool', D.bool_), ('cfloat', D.complex64),
                    ('cdouble', D.complex128)):
     setattr(Tensor, _name, _caster(_dt))
+
+
+class memory_format:
+    """torch.memory_format: accepted wherever torch takes `memory_format=` (ember stores every
+    tensor in the layout NumPy gives it; channels_last is accepted and ignored)."""
+
+    __slots__ = ('_name',)
+
+    def __init__(self, name):
+        self._name = name
+
+    def __repr__(self):
+        return 'torch.' + self._name
+
+    def __reduce__(self):
+        return self._name
+
+
+contiguous_format = memory_format('contiguous_format')
+preserve_format = memory_format('preserve_format')
+channels_last = memory_format('channels_last')
+channels_last_3d = memory_format('channels_last_3d')

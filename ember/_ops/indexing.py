@@ -20,7 +20,12 @@ def _convert_index(index, xp):
     for ix in index:
         if isinstance(ix, Tensor):
             a = ix._data
-            if a.dtype.kind == 'b':
+            if a.dtype.kind == 'b' or a.dtype == np.uint8:
+                if a.dtype == np.uint8:
+                    import warnings
+                    warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a "
+                                  "dtype torch.bool instead.", UserWarning, stacklevel=3)
+                    a = a.astype(bool)
                 basic = False
                 out.append(a)
             elif a.dtype.kind in 'iu':
@@ -152,14 +157,18 @@ def getitem(self, index):
 
 
 class IndexPutBackward0(Function):
-    """out = a with `value` written at `index` (the graph form of `a[index] = value`)."""
+    """out = a with `value` written (or added) at `index` (the graph form of `a[index] = value`)."""
 
     @staticmethod
-    def forward(ctx, a, v, index):
-        ctx.index = index
+    def forward(ctx, a, v, index, accumulate=False):
+        ctx.index, ctx.accumulate = index, accumulate
         out = a.copy()
         try:
-            out[index] = v
+            if accumulate:
+                xp = array_module(a)
+                xp.add.at(out, index, xp.broadcast_to(v, a[index].shape))
+            else:
+                out[index] = v
         except IndexError as e:
             raise _index_error(e, a.shape) from None
         except ValueError:
@@ -173,8 +182,8 @@ class IndexPutBackward0(Function):
         n = ctx.needs_input_grad
         ga = gv = None
         if n[0]:
-            ga = IndexPutBackward0.apply(grad, _wrap(array_module(grad._data).zeros((), grad._data.dtype)),
-                                         index=ctx.index)
+            ga = grad if ctx.accumulate else IndexPutBackward0.apply(
+                grad, _wrap(array_module(grad._data).zeros((), grad._data.dtype)), index=ctx.index)
         if n[1]:
             idx = ctx.index
             basic = all(not hasattr(i, 'shape') and not isinstance(i, bool) for i in idx)
@@ -210,6 +219,29 @@ def _direct_set(self, idx, value):
         raise RuntimeError(f"shape mismatch: value tensor of shape {list(value.shape)} cannot be "
                            f"broadcast to indexing result of shape "
                            f"{list(self._data[idx].shape)}") from None
+
+
+def index_put(input, indices, values, accumulate=False):
+    """input with `values` written (or added, when accumulate) at the advanced index `indices`."""
+    if not isinstance(indices, (tuple, list)):
+        raise TypeError(f"index_put(): argument 'indices' must be tuple of Tensors, not "
+                        f"{type(indices).__name__}")
+    for ix in indices:
+        if ix is not None and not isinstance(ix, Tensor):
+            raise TypeError(f"index_put(): argument 'indices' must be tuple of Tensors, not "
+                            f"{type(ix).__name__}")
+    if len(indices) > input._data.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {input._data.ndim} (got "
+                         f"{len(indices)})")
+    if values._data.dtype != input._data.dtype:
+        from .reduction import _type_name
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{_type_name(input.dtype)} for the destination and "
+                           f"{_type_name(values.dtype)} for the source.")
+    idx, _ = _convert_index(tuple(slice(None) if ix is None else ix for ix in indices),
+                            array_module(input._data))
+    idx = tuple(i if not isinstance(i, int) else np.asarray(i) for i in idx)
+    return IndexPutBackward0.apply(input, values, index=idx, accumulate=bool(accumulate))
 
 
 Tensor.__getitem__ = getitem

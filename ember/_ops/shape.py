@@ -282,6 +282,12 @@ def expand(self, *sizes):
         raise RuntimeError(f"expand(torch.FloatTensor{{[{', '.join(map(str, shape))}]}}, size=[{', '.join(map(str, sizes))}]): the number of sizes provided ({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({len(shape)})")
     off = len(sizes) - len(shape)
     out = []
+    for i in range(len(sizes) - 1, off - 1, -1):  # torch reports the last mismatching dim first
+        cur, s = shape[i - off], sizes[i]
+        if s != -1 and cur != 1 and cur != s:
+            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size "
+                               f"({cur}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
+                               f"Tensor sizes: {list(shape)}")
     for i, s in enumerate(sizes):
         if i < off:
             if s < 0:
