@@ -103,7 +103,8 @@ class PowBackward0(Function):
             return a * a
         if exponent == 0.5:
             return xp.sqrt(a)
-        return xp.power(a, xp.asarray(exponent, dtype=a.dtype) if a.dtype.kind in 'fc' else exponent)
+        with xp.errstate(invalid='ignore', divide='ignore', over='ignore'):
+            return xp.power(a, xp.asarray(exponent, dtype=a.dtype) if a.dtype.kind in 'fc' else exponent)
 
     @staticmethod
     def backward(ctx, grad):
@@ -127,7 +128,8 @@ class PowBackward1(Function):
         if a.dtype.kind in 'iu' and b.dtype.kind in 'iu' and (b < 0).any():
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         try:
-            out = xp.power(a, b)
+            with xp.errstate(invalid='ignore', divide='ignore', over='ignore'):
+                out = xp.power(a, b)
         except ValueError:
             raise _bcast_error(a, b) from None
         ctx.save_for_backward(a, b, out)

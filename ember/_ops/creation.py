@@ -339,7 +339,10 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
         step = (e - s) / cdt(steps - 1)
         i = np.arange(steps)
         half = steps // 2
-        arr = np.where(i < half, s + step * i.astype(cdt), e - step * (steps - 1 - i).astype(cdt))
+        # torch evaluates start + step*i (and end - step*(steps-1-i) for the upper half) with a
+        # fused multiply-add; float64 arithmetic on float32 operands rounds the same way
+        s64, e64, st64 = np.float64(s), np.float64(e), np.float64(step)
+        arr = np.where(i < half, s64 + st64 * i, e64 - st64 * (steps - 1 - i))
     arr = arr.astype(dt.np)
     return _finish(arr, dt, device, requires_grad)
 

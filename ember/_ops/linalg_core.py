@@ -66,7 +66,11 @@ class MatmulBackward(Function):
 
 
 class DotBackward0(MatmulBackward):
-    pass
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        n = ctx.needs_input_grad
+        return (grad * b.conj() if n[0] else None), (grad * a.conj() if n[1] else None)
 
 
 class MvBackward0(MatmulBackward):

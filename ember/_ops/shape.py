@@ -195,6 +195,12 @@ def permute(input, *dims):
 
 def _T(self):
     n = self._data.ndim
+    if n != 2:
+        import warnings
+        warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+                      "deprecated and it will throw an error in a future release. Consider `x.mT` to "
+                      "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` "
+                      "to reverse the dimensions of a tensor.", UserWarning, stacklevel=2)
     if n <= 2:
         return t(self) if n == 2 else _alias(self)
     return PermuteBackward0.apply(self, dims=tuple(range(n - 1, -1, -1)))
