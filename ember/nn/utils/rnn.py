@@ -19,6 +19,11 @@ _PackedSequenceBase = namedtuple('PackedSequence_',
                                  ['data', 'batch_sizes', 'sorted_indices', 'unsorted_indices'])
 
 
+def _type_word(t):
+    from ..._ops.reduction import _type_name
+    return _type_name(t.dtype)
+
+
 def _int64(arr):
     return _wrap(np.asarray(arr, dtype=np.int64))
 
@@ -161,8 +166,7 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
     if isinstance(lengths, Tensor):
         if lengths.ndim != 1:
             raise RuntimeError(f"'lengths' argument should be a 1D CPU int64 tensor, but got "
-                               f"{lengths.ndim}D {lengths.device.type} "
-                               f"{str(lengths.dtype).replace('torch.', '')} tensor")
+                               f"{lengths.ndim}D {lengths.device.type} {_type_word(lengths)} tensor")
         lens = to_numpy(lengths._data).astype(np.int64)
     else:
         lens = np.asarray(lengths, dtype=np.int64).reshape(-1)
@@ -224,7 +228,8 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
 def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side='right'):
     """Stack tensors of shape (L_i, *) into one (max L, B, *) (or (B, max L, *)) padded tensor."""
     if padding_side not in ('left', 'right'):
-        raise ValueError(f"Expected padding_side to be one of left or right, but got {padding_side}.")
+        raise RuntimeError(f"Expected padding_side to be one of left or right, but got "
+                           f"{padding_side}.")
     if isinstance(sequences, Tensor):
         sequences = sequences.unbind(0)
     sequences = list(sequences)
