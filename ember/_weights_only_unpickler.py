@@ -240,6 +240,9 @@ def _set_obj_state(obj, state):
 def _rebuild_from_type_v2(func, new_type, args, state):
     """torch._tensor._rebuild_from_type_v2: rebuild with `func`, then retype and restore attributes."""
     from ._tensor import Tensor
+    if func not in _REBUILDERS:
+        raise pickle.UnpicklingError(f"_rebuild_from_type_v2 can only call a tensor rebuild "
+                                     f"function, got {func!r}")
     ret = func(*args)
     if type(ret) is not new_type:
         if not (isinstance(new_type, type) and issubclass(new_type, Tensor)):
@@ -252,10 +255,20 @@ def _rebuild_from_type_v2(func, new_type, args, state):
     return _set_obj_state(ret, state)
 
 
+_REBUILDERS = (_rebuild_tensor, _rebuild_tensor_v2, _rebuild_tensor_v3, _rebuild_parameter,
+               _rebuild_parameter_with_state)
+_LAYOUTS = ('strided', 'sparse_coo', 'sparse_csr', 'sparse_csc', 'sparse_bsr', 'sparse_bsc',
+            '_mkldnn', 'jagged')
+
+
 def _get_layout(name):
-    """torch.serialization._get_layout: the layout object named `name` ('torch.strided')."""
+    """torch.serialization._get_layout: the layout named `name` ('torch.strided')."""
     import ember
-    return getattr(ember, name.rpartition('.')[2], name)
+    short = name.rpartition('.')[2] if isinstance(name, str) else None
+    if short not in _LAYOUTS:
+        raise pickle.UnpicklingError(f"unknown layout {name!r}")
+    layout = getattr(ember, short, None)  # only a layout, never another ember attribute
+    return layout if layout is not None and not callable(layout) else name
 
 
 # ----- the name tables ---------------------------------------------------------------------------
@@ -351,7 +364,9 @@ def _py3_name(module, name):
     return _compat_pickle.IMPORT_MAPPING.get(module, module), name
 
 
-class _BaseUnpickler(pickle.Unpickler):
+class _PersistentHook:
+    """Mixin: hands storage persistent ids to the loader's function, refuses other ids."""
+
     def __init__(self, file, persistent_load, **kwargs):
         super().__init__(file, **kwargs)
         self._persistent = persistent_load
@@ -363,24 +378,77 @@ class _BaseUnpickler(pickle.Unpickler):
         return self._persistent(pid)
 
 
-class WeightsUnpickler(_BaseUnpickler):
-    """Accepts only tensors, primitive containers, Size, dtypes, devices and allow-listed globals."""
+class WeightsUnpickler(_PersistentHook, pickle._Unpickler):
+    """Accepts only tensors, primitive containers, Size, dtypes, devices and allow-listed globals.
+
+    Built on pickle's Python unpickler so that, beyond `find_class`, every opcode that calls or
+    mutates something checks its target: REDUCE/NEWOBJ/OBJ call only what `find_class` handed out,
+    and BUILD only fills instances of dicts, tensors and allow-listed classes (never a class, a
+    function or a shared object such as a dtype).
+    """
+
+    dispatch = pickle._Unpickler.dispatch.copy()
+
+    def __init__(self, file, persistent_load, **kwargs):
+        super().__init__(file, persistent_load, **kwargs)
+        self._callables = set()   # ids of what find_class returned
+        self._user_types = set()  # ids of user allow-listed classes
 
     def find_class(self, module, name):
         module, name = _py3_name(module, name)  # an overridden find_class skips pickle's fix_imports
         full = f'{module}.{name}'
         obj, found = _user_lookup(full)
         if found:
-            return obj
-        obj = _SAFE_BUILTINS.get(full)
-        if obj is None:
-            obj = torch_table().get(full)
-        if obj is None:
-            raise pickle.UnpicklingError(_unsupported_global(full))
+            self._user_types.add(id(obj))
+        else:
+            obj = _SAFE_BUILTINS.get(full)
+            if obj is None:
+                obj = torch_table().get(full)
+            if obj is None:
+                raise pickle.UnpicklingError(_unsupported_global(full))
+        self._callables.add(id(obj))
         return obj
 
+    def _check_call(self, func):
+        if id(func) not in self._callables:
+            raise pickle.UnpicklingError(f"Trying to call reduce for unrecognized function {func!r}")
 
-class FullUnpickler(_BaseUnpickler):
+    def load_reduce(self):
+        self._check_call(self.stack[-2])
+        pickle._Unpickler.load_reduce(self)
+    dispatch[pickle.REDUCE[0]] = load_reduce
+
+    def load_newobj(self):
+        self._check_call(self.stack[-2])
+        pickle._Unpickler.load_newobj(self)
+    dispatch[pickle.NEWOBJ[0]] = load_newobj
+
+    def load_newobj_ex(self):
+        self._check_call(self.stack[-3])
+        pickle._Unpickler.load_newobj_ex(self)
+    dispatch[pickle.NEWOBJ_EX[0]] = load_newobj_ex
+
+    def load_obj(self):
+        mark = self.metastack[-1] if self.metastack else self.stack
+        if not mark:
+            raise pickle.UnpicklingError("OBJ without a class")
+        self._check_call(mark[0])
+        pickle._Unpickler.load_obj(self)
+    dispatch[pickle.OBJ[0]] = load_obj
+
+    def load_build(self):
+        from ._tensor import Tensor
+        inst = self.stack[-2]
+        t = type(inst)
+        if isinstance(inst, type) or not (t in (collections.OrderedDict, collections.Counter) or
+                                          isinstance(inst, Tensor) or id(t) in self._user_types):
+            raise pickle.UnpicklingError(f"Can only build Tensor, Parameter, OrderedDict or types "
+                                         f"allowlisted via `add_safe_globals`, but got {t}")
+        pickle._Unpickler.load_build(self)
+    dispatch[pickle.BUILD[0]] = load_build
+
+
+class FullUnpickler(_PersistentHook, pickle.Unpickler):
     """Plain pickle (runs whatever the file asks for), with torch names mapped to ember twins."""
 
     def find_class(self, module, name):

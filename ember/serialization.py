@@ -19,6 +19,7 @@ import os
 import pickle
 import sys
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -502,6 +503,21 @@ class _ZipCheckpoint:
             return np.memmap(self.path, np.uint8, mode='c', offset=self._data_offset(info),
                              shape=(nbytes,))
         buf = np.empty(nbytes, np.uint8)
+        fp = self.zf.fp
+        if info.compress_type == zipfile.ZIP_STORED and hasattr(fp, 'readinto'):
+            # one read straight into the storage, then the CRC over it (zipfile's reader copies
+            # every chunk twice)
+            fp.seek(self._data_offset(info))
+            mv, pos = memoryview(buf), 0
+            while pos < nbytes:
+                got = fp.readinto(mv[pos:])
+                if not got:
+                    raise _corrupt(self.name, f'reading file {rec}: expected {nbytes} bytes, '
+                                              f'found {pos}')
+                pos += got
+            if zlib.crc32(mv) != info.CRC:
+                raise _corrupt(self.name, f'reading file {rec}: CRC-32 mismatch')
+            return buf
         try:
             with self.zf.open(info) as stream:
                 _read_into(stream, buf, self.name, rec)

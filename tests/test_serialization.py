@@ -15,6 +15,7 @@ import pytest
 import torch
 
 import ember
+import ember._weights_only_unpickler
 import ember.serialization as es
 
 DTYPES = ['bool', 'uint8', 'int8', 'int16', 'int32', 'int64', 'uint16', 'uint32', 'uint64',
@@ -321,6 +322,53 @@ def test_refuses_code_in_legacy_format(tmp_path):
         torch.load(tmp_path / 'evil.pt')
     with pytest.raises(pickle.UnpicklingError, match='posix.system'):
         ember.load(tmp_path / 'evil.pt')
+    assert not marker.exists()
+
+
+def _u(text):
+    b = text.encode()
+    return pickle.BINUNICODE + len(b).to_bytes(4, 'little') + b
+
+
+def _checkpoint_with_pickle(path, pkl):
+    with zipfile.ZipFile(path, 'w') as z:
+        z.writestr('archive/data.pkl', pkl)
+        z.writestr('archive/byteorder', b'little')
+        z.writestr('archive/version', b'3\n')
+
+
+P2 = pickle.PROTO + b'\x02'
+
+
+@pytest.mark.parametrize('case', ['dtype', 'class', 'function'])
+def test_refuses_build_on_shared_objects(case, tmp_path):
+    target = {'dtype': b'torch\nfloat32\n', 'class': b'torch\ndevice\n',
+              'function': b'torch._utils\n_rebuild_tensor_v2\n'}[case]
+    attr = {'dtype': 'name', 'class': '__repr__', 'function': '__defaults__'}[case]
+    # BUILD with slot state (None, {attr: set}) would setattr on the shared object
+    pkl = (P2 + pickle.GLOBAL + target + pickle.NONE + pickle.EMPTY_DICT + _u(attr) +
+           pickle.GLOBAL + b'builtins\nset\n' + pickle.SETITEM + pickle.TUPLE2 + pickle.BUILD +
+           pickle.STOP)
+    _checkpoint_with_pickle(tmp_path / 'x.pt', pkl)
+    with pytest.raises(pickle.UnpicklingError):
+        torch.load(tmp_path / 'x.pt')
+    with pytest.raises(pickle.UnpicklingError, match='Can only build'):
+        ember.load(tmp_path / 'x.pt')
+    assert ember.float32.name == 'float32' and repr(ember.device('cpu')) == "device(type='cpu')"
+    assert ember._weights_only_unpickler._rebuild_tensor_v2.__defaults__ == (None,)
+
+
+def test_refuses_calling_what_a_call_returned(tmp_path):
+    marker = tmp_path / 'written.pt'
+    # _get_layout('torch.save') must not hand out ember.save for the next REDUCE to call
+    pkl = (P2 + pickle.GLOBAL + b'torch.serialization\n_get_layout\n' + _u('torch.save') +
+           pickle.TUPLE1 + pickle.REDUCE + pickle.NONE + _u(str(marker)) + pickle.TUPLE2 +
+           pickle.REDUCE + pickle.STOP)
+    _checkpoint_with_pickle(tmp_path / 'x.pt', pkl)
+    with pytest.raises(KeyError):  # torch's _get_layout knows only layouts too
+        torch.load(tmp_path / 'x.pt')
+    with pytest.raises(pickle.UnpicklingError, match='unknown layout'):
+        ember.load(tmp_path / 'x.pt')
     assert not marker.exists()
 
 
