@@ -333,14 +333,10 @@ class ParameterList(Module):
                 size_str = 'x'.join(str(s) for s in p.size())
                 dev = '' if p.device.type == 'cpu' else f' ({p.device})'
                 kind = 'Parameter' if isinstance(p, Parameter) else 'Tensor'
-                lines.append(f'  ({k}): {kind} containing: [{p.type()} of size {size_str}{dev}]')
+                lines.append(f'  ({k}): {kind} containing: [{p.dtype} of size {size_str}{dev}]')
             else:
                 lines.append(f'  ({k}): Object of type: {type(p).__name__}')
         return '\n'.join(lines)
-
-    def __repr__(self):
-        body = self.extra_repr()
-        return self._get_name() + '(' + ('\n' + body + '\n' if body else '') + ')'
 
     def __call__(self, *args, **kwargs):
         raise RuntimeError("ParameterList should not be called.")
@@ -410,14 +406,10 @@ class ParameterDict(Module):
                 size_str = 'x'.join(str(s) for s in p.size())
                 dev = '' if p.device.type == 'cpu' else f' ({p.device})'
                 kind = 'Parameter' if isinstance(p, Parameter) else 'Tensor'
-                lines.append(f'  ({k}): {kind} containing: [{p.type()} of size {size_str}{dev}]')
+                lines.append(f'  ({k}): {kind} containing: [{p.dtype} of size {size_str}{dev}]')
             else:
                 lines.append(f'  ({k}): Object of type: {type(p).__name__}')
         return '\n'.join(lines)
-
-    def __repr__(self):
-        body = self.extra_repr()
-        return self._get_name() + '(' + ('\n' + body + '\n' if body else '') + ')'
 
     def __call__(self, input):
         raise RuntimeError("ParameterDict should not be called.")
