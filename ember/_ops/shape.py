@@ -201,8 +201,6 @@ def _T(self):
                       "deprecated and it will throw an error in a future release. Consider `x.mT` to "
                       "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` "
                       "to reverse the dimensions of a tensor.", UserWarning, stacklevel=2)
-    if n <= 2:
-        return t(self) if n == 2 else _alias(self)
     return PermuteBackward0.apply(self, dims=tuple(range(n - 1, -1, -1)))
 
 
