@@ -22,6 +22,7 @@ CONFIGS = [
     ('Adadelta', dict(lr=1.0)),
     ('ASGD', dict(lr=0.01, t0=5)),
     ('Rprop', dict(lr=0.01)),
+    ('Adafactor', dict(lr=0.02)),
 ]
 IDS = [c[0] + str(i) for i, c in enumerate(CONFIGS)]
 

@@ -34,6 +34,8 @@ CONFIGS = [
     ('ASGD', dict(lr=0.02, lambd=1e-3, alpha=0.6, t0=30, weight_decay=0.01)),
     ('Rprop', dict(lr=0.01)),
     ('Rprop', dict(lr=0.005, etas=(0.3, 1.5), step_sizes=(1e-4, 0.1))),
+    ('Adafactor', dict()),
+    ('Adafactor', dict(lr=0.05, weight_decay=0.01, d=1.5, eps=(1e-6, 1e-3))),
 ]
 
 
@@ -128,3 +130,21 @@ def test_float64_params():
     for a, b in zip(out['ember'], out['torch']):
         assert a.dtype == b.dtype
         assert abs(a - b).max() < 1e-12
+
+
+@pytest.mark.parametrize('kw', [dict(), dict(lr=0.02, nesterov=False, weight_decay=0.01,
+                                             adjust_lr_fn='match_rms_adamw')])
+def test_muon_matches_torch(kw):
+    # Muon takes 2-D parameters only; its Newton-Schulz iterations run in bfloat16 in both
+    from _optim_helpers import Run
+    out = []
+    for lib in (ember, torch):
+        run = Run(lib)
+        opt = lib.optim.Muon([run.W], **kw)
+        traj = []
+        for _ in range(60):
+            run.closure(opt)()
+            opt.step()
+            traj.append(run.snapshot()[:1])
+        out.append(traj)
+    assert_close_traj(out[0], out[1])

@@ -8,7 +8,7 @@ import torch
 import ember
 
 NAMES = ['SGD', 'Adam', 'AdamW', 'Adamax', 'NAdam', 'RAdam', 'RMSprop', 'Adagrad', 'Adadelta',
-         'ASGD', 'Rprop', 'LBFGS']
+         'ASGD', 'Rprop', 'LBFGS', 'Adafactor', 'Muon']
 
 
 def both(fn):
@@ -41,7 +41,7 @@ def test_signature_matches_torch(name):
 @pytest.mark.parametrize('name', NAMES)
 def test_repr_matches_torch(name):
     def make(lib):
-        a, b = lib.ones(2, requires_grad=True), lib.ones(3, requires_grad=True)
+        a, b = lib.ones(2, 2, requires_grad=True), lib.ones(3, 2, requires_grad=True)
         groups = [{'params': [a]}] if name == 'LBFGS' else [{'params': [a]}, {'params': [b], 'lr': 0.5}]
         return repr(getattr(lib.optim, name)(groups))
     e, t = both(make)
@@ -51,7 +51,7 @@ def test_repr_matches_torch(name):
 @pytest.mark.parametrize('name', NAMES)
 def test_defaults_match_torch(name):
     def make(lib):
-        return getattr(lib.optim, name)([lib.ones(2, requires_grad=True)]).defaults
+        return getattr(lib.optim, name)([lib.ones(2, 2, requires_grad=True)]).defaults
     e, t = both(make)
     assert e == t
 
@@ -67,6 +67,9 @@ def test_defaults_match_torch(name):
     ('Adagrad', dict(lr_decay=-1)), ('Adagrad', dict(initial_accumulator_value=-1)),
     ('Adadelta', dict(rho=1.5)), ('ASGD', dict(weight_decay=-1)), ('Rprop', dict(etas=(1.5, 2.0))),
     ('LBFGS', dict(lr=-1)), ('SGD', dict(lr=0.1, fused=True, foreach=True)),
+    ('Adafactor', dict(beta2_decay=0.5)), ('Adafactor', dict(d=0.5)),
+    ('Adafactor', dict(eps=(-1, 1e-3))), ('Muon', dict(adjust_lr_fn='bogus')),
+    ('Muon', dict(momentum=-1)),
 ])
 def test_invalid_hyperparameters_raise_like_torch(name, kw):
     assert_same_error(lambda lib: getattr(lib.optim, name)([lib.ones(2, requires_grad=True)], **kw))
@@ -254,3 +257,12 @@ def test_no_warning_on_plain_step():
     with warnings.catch_warnings():
         warnings.simplefilter('error')
         opt.step()
+
+
+def test_muon_rejects_non_matrices_like_torch():
+    assert_same_error(lambda lib: lib.optim.Muon([lib.ones(3, requires_grad=True)]))
+
+
+def test_sparse_adam_not_available():
+    with pytest.raises(NotImplementedError, match="torch.optim.SparseAdam is not available"):
+        ember.optim.SparseAdam([ember.ones(2, requires_grad=True)])
