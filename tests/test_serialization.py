@@ -164,6 +164,17 @@ def test_parameters_and_requires_grad(tmp_path):
     assert type(e['p']) is ember.nn.Parameter and e['p2'] is e['p']
 
 
+def test_tensor_attributes_travel(tmp_path):
+    t, p = torch.ones(2), torch.nn.Parameter(torch.zeros(1))
+    t.foo, p.bar = 5, 'x'
+    torch.save([t, p], tmp_path / 't.pt')
+    e, ep = ember.load(tmp_path / 't.pt')
+    assert e.foo == 5 and ep.bar == 'x' and type(ep) is ember.nn.Parameter
+    ember.save([e, ep], tmp_path / 'e.pt')
+    t2, p2 = torch.load(tmp_path / 'e.pt')
+    assert t2.foo == 5 and p2.bar == 'x' and torch.equal(t2, t) and type(p2) is torch.nn.Parameter
+
+
 # ----- storage sharing ----------------------------------------------------------------------
 
 def _views(lib, base):
@@ -538,6 +549,37 @@ def test_file_objects_and_alignment():
     assert torch.equal(torch.load(buf)['x'], torch.arange(10, dtype=torch.int32))
     buf2 = roundtrip_torch({'x': torch.arange(3)})
     check_equal(ember.load(buf2), {'x': torch.arange(3)})
+
+
+class _Unseekable(io.RawIOBase):
+    """A pipe-like stream: no seek, no tell."""
+
+    def __init__(self, data=b''):
+        self.buf = io.BytesIO(data)
+
+    def writable(self):
+        return True
+
+    def readable(self):
+        return True
+
+    def seekable(self):
+        return False
+
+    def write(self, b):
+        return self.buf.write(b)
+
+    def readinto(self, mv):
+        return self.buf.readinto(mv)
+
+
+def test_unseekable_streams():
+    out = _Unseekable()
+    ember.save({'a': ember.arange(10.), 'b': ember.ones(3, dtype=ember.int64)}, out)
+    data = out.buf.getvalue()
+    expected = {'a': torch.arange(10.), 'b': torch.ones(3, dtype=torch.int64)}
+    check_equal(ember.load(_Unseekable(data)), torch.load(io.BytesIO(data)))
+    check_equal(ember.load(_Unseekable(data)), expected)
 
 
 def test_legacy_format_both_ways(tmp_path):

@@ -9,7 +9,7 @@ import numpy as np
 from .. import _dtype as D
 from .._backend import device as _device, move, to_numpy
 from .._tensor import Tensor, _wrap
-from ..serialization import _bounds, _ptr, _root
+from .._checkpoint_writer import _bounds, _ptr, _root
 
 __all__ = ['save_file', 'load_file', 'save', 'load', 'save_model', 'load_model']
 
