@@ -38,6 +38,12 @@ from ._ops.shape import (reshape, transpose, swapaxes, swapdims, t, permute, squ
                          flatten, clone)
 from ._ops.linalg_core import matmul, mm, bmm, mv, dot, addmm, inverse, diag
 from ._ops import conversion as _conversion, indexing as _indexing, inplace as _inplace  # noqa: F401
+from ._ops.pointwise import (rsqrt, reciprocal, exp2, expm1, log2, log10, log1p, square, sin, cos, tan, asin, arcsin, acos, arccos, atan, arctan, sinh, cosh, asinh, arcsinh, acosh, arccosh, atanh, arctanh, deg2rad, rad2deg, erf, erfc, erfinv, logit, floor, ceil, trunc, fix, frac, round, sign, positive, nan_to_num, isnan, isinf, isfinite, isposinf, isneginf, isreal, signbit, real, imag, angle)  # noqa: E501
+from ._ops.pointwise_binary import (atan2, arctan2, fmod, maximum, minimum, fmax, fmin, hypot, logaddexp, logaddexp2, xlogy, copysign, float_power, lerp, addcmul, addcdiv, clamp, clip, clamp_min, clamp_max)  # noqa: E501
+from ._ops.pointwise_logic import isclose, allclose, equal, bitwise_left_shift, bitwise_right_shift  # noqa: E501
+from ._ops.reductions import (nansum, nanmean, prod, max, min, amax, amin, aminmax, argmax, argmin, var, std, var_mean, std_mean, norm, logsumexp, all, any, cumsum, cumprod, cummax, cummin, logcumsumexp)  # noqa: E501
+from ._ops.sorting import (sort, argsort, msort, topk, kthvalue, median, nanmedian, mode, quantile, nanquantile, unique, unique_consecutive, searchsorted, bucketize, histc, bincount)  # noqa: E501
+from . import return_types  # noqa: E402
 from ._ops.shape_more import (flip, fliplr, flipud, roll, rot90, tril, triu, diagonal, diag_embed, diag,  # noqa: E501
                               diagflat, trace, tile, repeat_interleave, movedim, moveaxis, unflatten, broadcast_shapes, broadcast_to, broadcast_tensors, meshgrid, atleast_1d, atleast_2d, atleast_3d, block_diag, cartesian_prod, combinations, tril_indices, triu_indices)  # noqa: E501
 from ._ops.conversion import memory_format, contiguous_format, preserve_format, channels_last, channels_last_3d  # noqa: E501
@@ -67,3 +73,7 @@ from . import nn  # noqa: E402
 from . import optim  # noqa: E402
 from .serialization import save, load  # noqa: E402
 from .utils.dlpack import from_dlpack  # noqa: E402
+from ._run import as_torch  # noqa: E402
+from ._missing import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr('torch')

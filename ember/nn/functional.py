@@ -44,3 +44,6 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction='mean', we
 
 
 __all__ = ['linear', 'sigmoid', 'tanh', 'relu', 'mse_loss']
+
+from .._missing import module_getattr as _module_getattr  # noqa: E402
+__getattr__ = _module_getattr('torch.nn.functional')
