@@ -252,6 +252,15 @@ def test_optimizer_state_dict(tmp_path):
     check_equal(ember.load(tmp_path / 't.pt'), opt.state_dict())
     ember.save(ember.load(tmp_path / 't.pt'), tmp_path / 'e.pt')
     opt.load_state_dict(torch.load(tmp_path / 'e.pt'))
+    # an ember optimizer's state_dict loads into the torch twin
+    _, em = _twins()
+    eopt = ember.optim.Adam(em.parameters(), lr=0.01)
+    em(ember.ones(2, 4)).sum().backward()
+    eopt.step()
+    ember.save(eopt.state_dict(), tmp_path / 'eopt.pt')
+    loaded = torch.load(tmp_path / 'eopt.pt')
+    check_equal(eopt.state_dict(), loaded)
+    opt.load_state_dict(loaded)
 
 
 def test_whole_module(tmp_path):
