@@ -8,6 +8,13 @@ from .optimizer import Optimizer, _axpy, _check_tensor_lr, _lerp_, _step_tensor,
 __all__ = ['Adafactor']
 
 
+def _eps_of(dtype):
+    if str(dtype) == 'bfloat16':
+        import ml_dtypes
+        return float(ml_dtypes.finfo(dtype).eps)
+    return float(np.finfo(dtype).eps)
+
+
 class Adafactor(Optimizer):
     """Implements Adafactor (Shazeer & Stern, 2018) as torch.optim.Adafactor.
 
@@ -74,7 +81,7 @@ class Adafactor(Optimizer):
                         state['variance'] = _wrap(xp.zeros_like(g))
                 if maximize:
                     g = -g
-                e1 = float(np.finfo(pa.dtype).eps) if eps1 is None else eps1
+                e1 = _eps_of(pa.dtype) if eps1 is None else eps1
                 st = state['step']._data
                 st += 1
                 t = float(st)

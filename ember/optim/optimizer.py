@@ -139,7 +139,10 @@ def _axpy(y, x, a, scratch):
             f(x.reshape(-1), y.reshape(-1), a=a)
             return
     xp = array_module(y)
-    if scratch is None:
+    if y.dtype.itemsize < 4 and y.dtype.kind not in 'iub':
+        # half/bfloat16: one rounding of the float32 result, as torch's fused kernel does
+        y[...] = (y.astype(np.float32) + x.astype(np.float32) * np.float32(a)).astype(y.dtype)
+    elif scratch is None:
         y += xp.multiply(x, a)
     else:
         xp.multiply(x, a, out=scratch)
