@@ -11,10 +11,19 @@ from .._tensor import Tensor, _wrap
 from ..autograd.function import Function
 
 
+def _as_tuple(index):
+    """torch's rule: a short list holding a sequence, tensor, slice, None or ... is a tuple."""
+    if isinstance(index, tuple):
+        return index
+    if isinstance(index, list) and len(index) < 32 and any(
+            isinstance(x, (list, tuple, Tensor, slice)) or x is None or x is Ellipsis for x in index):
+        return tuple(index)
+    return (index,)
+
+
 def _convert_index(index, xp):
     """(numpy-style index, is_basic)."""
-    if not isinstance(index, tuple):
-        index = (index,)
+    index = _as_tuple(index)
     out = []
     basic = True
     for ix in index:
@@ -88,6 +97,8 @@ class SliceBackward0(Function):
 
     @staticmethod
     def forward(ctx, a, index):
+        if not any(i is Ellipsis for i in index):
+            index = index + (Ellipsis,)  # so an all-int index gives a 0-d view, not a scalar copy
         ctx.index, ctx.in_shape = index, a.shape
         try:
             return a[index]
@@ -143,17 +154,83 @@ class IndexPutGrad(Function):
         return cls.apply(gg, index=ctx.index)
 
 
+class _AliasIndex(SliceBackward0):
+    pass
+
+
+class _UnsqueezeIndex(SliceBackward0):
+    pass
+
+
+_AliasIndex.__name__ = _AliasIndex.__qualname__ = 'AliasBackward0'
+_UnsqueezeIndex.__name__ = _UnsqueezeIndex.__qualname__ = 'UnsqueezeBackward0'
+_BASIC_NODES = {'Select': SelectBackward0, 'Slice': SliceBackward0, 'Alias': _AliasIndex,
+                'Unsqueeze': _UnsqueezeIndex}
+
+
+def _last_op(index, idx, shape):
+    """The view op torch applies last for a basic index: it names the result's grad_fn."""
+    if not isinstance(index, tuple) and not (isinstance(index, list) and len(idx) > 1):
+        if isinstance(index, slice):
+            return 'Slice'
+        if index is None:
+            return 'Unsqueeze'
+        if index is Ellipsis:
+            return 'Alias'
+        return 'Select'
+    used = sum(1 for i in idx if i is not None and i is not Ellipsis)
+    dim = 0
+    last = 'Alias'
+    for i in idx:
+        if i is Ellipsis:
+            dim += len(shape) - used
+        elif i is None:
+            last = 'Unsqueeze'
+        elif isinstance(i, slice):
+            if dim < len(shape):
+                n = shape[dim]
+                if i.indices(n) != (0, n, 1):
+                    last = 'Slice'
+            dim += 1
+        else:
+            last = 'Select'
+            dim += 1
+    return last
+
+
 def getitem(self, index):
     xp = array_module(self._data)
     idx, basic = _convert_index(index, xp)
     if basic:
-        if len(idx) == 1 and isinstance(idx[0], int):
-            if self._data.ndim == 0:
-                raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
-                                 "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
-            return SelectBackward0.apply(self, index=idx)
-        return SliceBackward0.apply(self, index=idx)
+        if self._data.ndim == 0 and any(isinstance(i, (int, slice)) for i in idx):
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                             "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+        cls = _BASIC_NODES[_last_op(index, idx, self._data.shape)]
+        return cls.apply(self, index=idx)
+    _check_masks(idx, self._data.shape)
     return IndexBackward0.apply(self, index=idx)
+
+
+def _check_masks(idx, shape):
+    """torch's message for a boolean mask whose shape does not match the indexed dims."""
+    used = sum(1 if not (hasattr(i, 'dtype') and i.dtype == np.bool_) else i.ndim
+               for i in idx if i is not None and i is not Ellipsis and not isinstance(i, bool))
+    dim = 0
+    for i in idx:
+        if i is Ellipsis:
+            dim += len(shape) - used
+        elif i is None or isinstance(i, bool):
+            continue
+        elif hasattr(i, 'dtype') and i.dtype == np.bool_:
+            for j in range(i.ndim):
+                if dim + j >= len(shape):
+                    return
+                if i.shape[j] != shape[dim + j]:
+                    raise IndexError(f"The shape of the mask {list(i.shape)} at index {j} does not match "
+                                     f"the shape of the indexed tensor {list(shape)} at index {dim + j}")
+            dim += i.ndim
+        else:
+            dim += 1
 
 
 class IndexPutBackward0(Function):
@@ -195,19 +272,39 @@ def setitem(self, index, value):
     from .inplace import apply_inplace
     from ._helpers import scalar_tensor_like
     xp = array_module(self._data)
-    idx, _ = _convert_index(index, xp)
+    idx, basic = _convert_index(index, xp)
     if not isinstance(value, Tensor):
         if isinstance(value, (list, tuple, np.ndarray)):
-            from .creation import tensor
-            value = tensor(value, dtype=self.dtype)
-        else:
-            value = scalar_tensor_like(value, self.dtype, self._data)
+            raise TypeError(f"can't assign a {type(value).__name__ if not isinstance(value, np.ndarray) else 'numpy.ndarray'} "
+                            f"to a {self.type()}")
+        value = scalar_tensor_like(value, self.dtype, self._data)
     elif value._data.dtype != self._data.dtype:
+        if not basic and value._data.ndim:
+            from .reduction import _type_name
+            raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                               f"{_type_name(self.dtype)} for the destination and "
+                               f"{_type_name(value.dtype)} for the source.")
         value = value.to(self.dtype)
     if type(value._data) is not type(self._data):
         value = value.to(self.device)
+    if not basic:
+        _check_masks(idx, self._data.shape)
+    _check_value_shape(self._data, idx, value._data, basic)
     apply_inplace(self, lambda old, v: IndexPutBackward0.apply(old, v, index=idx), value,
                   direct=lambda: _direct_set(self, idx, value))
+
+
+def _check_value_shape(a, idx, v, basic):
+    try:
+        target = a[idx].shape if basic else None
+    except IndexError as e:
+        raise _index_error(e, a.shape) from None
+    if basic and v.shape != target:
+        from .shape import expand
+        vs = v.shape
+        while len(vs) > len(target) and vs[0] == 1:  # leading 1s of the value are dropped, as torch
+            vs = vs[1:]
+        expand(_wrap(v.reshape(vs)), target)  # raises torch's expand error when v does not broadcast
 
 
 def _direct_set(self, idx, value):

@@ -291,17 +291,6 @@ class ScatterReduceBackward0(Function):
             out = out / cnt if a.dtype.kind in 'fc' else out // cnt
             out = out.astype(a.dtype, copy=False)
         out = out.reshape(shape)
-        if reduce == 'prod':
-            # products of the non-zero factors and zero counts make the gradient exact with zeros
-            nz_self = xp.where(a == 0, xp.ones((), a.dtype), a) if include_self else \
-                xp.ones(shape, a.dtype)
-            pn = nz_self.copy().reshape(out.shape if a.ndim else (1,))
-            _ufunc_at(xp, 'multiply', pn, ix, xp.where(vals == 0, xp.ones((), a.dtype), vals))
-            zc = xp.zeros(pn.shape, np.int64)
-            if include_self:
-                zc += (a == 0).reshape(zc.shape)
-            xp.add.at(zc, ix, (vals == 0).astype(np.int64))
-            ctx.prod_nz, ctx.zero_count = pn.reshape(shape), zc.reshape(shape)
         ctx.save_for_backward(a, src, out)
         return out
 
@@ -324,22 +313,23 @@ class ScatterReduceBackward0(Function):
             ga = g if inc else where(hit, zero, g)
             gs = gather(g, dim, idx)
         elif red == 'prod':
-            pn = _wrap(ctx.prod_nz)
-            zc = _wrap(ctx.zero_count)
+            # exact with zeros and differentiable again: self's factor is the product of the src
+            # values at its position; a src value's factor is result / value, except for a lone zero
             if n[0]:
-                # d out / d a = product of everything else at that position
-                others = where(a == 0, where(zc == 1, pn, zero), where(zc == 0, out / where(
-                    a == 0, a + 1, a), zero))
-                ga = grad * others if inc else where(hit, zero, grad)
+                if inc:
+                    ms = where(a == 0, a * 0 + 1, a)
+                    ga = grad * scatter_reduce(ms, dim, idx, src, 'prod') / ms
+                else:
+                    ga = where(hit, zero, grad)
             if n[2]:
-                gsrc = src if src.ndim else src.reshape(1)
-                gsrc = _src_block(gsrc, idx)
-                out_g = gather(out, dim, idx)
-                pn_g = gather(pn, dim, idx)
-                zc_g = gather(zc, dim, idx)
-                others = where(gsrc == 0, where(zc_g == 1, pn_g, pn_g * 0),
-                               where(zc_g == 0, out_g / where(gsrc == 0, gsrc + 1, gsrc), out_g * 0))
-                gs = gather(grad, dim, idx) * others
+                s_blk = _src_block(src if src.ndim else src.reshape(1), idx)
+                s_zero = s_blk == 0
+                nz = gather(scatter_add(zero.detach(), dim, idx, s_zero.to(grad.dtype)), dim, idx)
+                single = s_zero & (nz == 1)
+                masked_src = where(single, s_blk * 0 + 1, s_blk)
+                msr = scatter_reduce(a, dim, idx, masked_src, 'prod', include_self=inc)
+                gs = where(single, gather(grad * msr, dim, idx),
+                           gather(grad * out, dim, idx) / where(s_zero, s_blk * 0 + 1, s_blk))
         else:  # amax / amin: the gradient is shared evenly among the elements equal to the result
             # without include_self, self keeps (all of) its gradient only where nothing was scattered
             eq_self = (a == out) if inc else (hit == False)  # noqa: E712
@@ -396,7 +386,7 @@ class IndexSelectBackward0(Function):
         if ix.size and (int(ix.min()) < 0 or int(ix.max()) >= n):
             raise IndexError("index out of range in self")
         if a.ndim == 0:
-            return a.reshape(1)[ix].reshape(ix.shape if ix.ndim else ())
+            return a.reshape(1)[ix].reshape(())
         ctx.index = _dim_index(dim, ix)
         return a[ctx.index]
 
@@ -411,6 +401,9 @@ def index_select(input, dim, index, *, out=None):
     """The entries of `index` (1-D) along `dim`."""
     ix = _check_index_vec(index, 'index_select')
     d = _wrap_dim(dim, input._data.ndim)
+    if input._data.ndim == 0 and ix.size != 1:
+        raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {ix.size} "
+                           "value(s)")
     r = IndexSelectBackward0.apply(input, _wrap(ix.reshape(index._data.shape) if input._data.ndim == 0
                                                 else ix), dim=d)
     return _out(r, out)
@@ -567,7 +560,7 @@ def _check_mask(mask, name):
         if name == 'masked_select':
             raise RuntimeError("masked_select: expected BoolTensor for mask")
         raise RuntimeError(f"{name} only supports boolean masks, but got mask with dtype "
-                           f"{str(mask.dtype).replace('torch.', '')}")
+                           f"{_type_name(mask.dtype).lower()}")
 
 
 def _bshape(a, m):
@@ -609,7 +602,7 @@ class MaskedFillBackward1(Function):
 def masked_fill(input, mask, value):
     """input with `value` where mask is True (mask broadcasts)."""
     _check_mask(mask, 'masked_fill_')
-    _bshape(input._data, mask._data)
+    _bshape(mask._data, input._data)
     if isinstance(value, Tensor):
         if value._data.ndim != 0:
             raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor "
@@ -729,6 +722,10 @@ def take_along_dim(input, indices, dim=None, *, out=None):
     sa = list(a.shape)
     si = list(ix.shape)
     sa[d] = si[d] = 1
+    from ._helpers import broadcast_shapes_msg
+    msg = broadcast_shapes_msg(tuple(sa), tuple(si))
+    if msg:
+        raise RuntimeError(msg)
     b = tuple(np.broadcast_shapes(tuple(sa), tuple(si)))
     ea = b[:d] + (a.shape[d],) + b[d + 1:]
     ei = b[:d] + (ix.shape[d],) + b[d + 1:]
