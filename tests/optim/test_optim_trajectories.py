@@ -148,3 +148,25 @@ def test_muon_matches_torch(kw):
             traj.append(run.snapshot()[:1])
         out.append(traj)
     assert_close_traj(out[0], out[1])
+
+
+@pytest.mark.parametrize('dtype', ['float16', 'bfloat16'])
+@pytest.mark.parametrize('name,kw', [('SGD', dict(momentum=0.9)), ('Adam', dict(eps=1e-3)),
+                                     ('RMSprop', dict(eps=1e-3)), ('Adagrad', {}),
+                                     ('Rprop', {}), ('Adadelta', {})])
+def test_low_precision_params(dtype, name, kw):
+    import numpy as np
+    out = []
+    for lib in (ember, torch):
+        rng = np.random.default_rng(0)
+        dt = getattr(lib, dtype)
+        p = lib.tensor(rng.standard_normal(64).astype(np.float32)).to(dt).requires_grad_()
+        opt = getattr(lib.optim, name)([p], lr=0.01, **kw)
+        for _ in range(10):
+            p.grad = lib.tensor(rng.standard_normal(64).astype(np.float32)).to(dt)
+            opt.step()
+        assert str(opt.state[p]['step'].dtype) == 'torch.float32' if 'step' in opt.state[p] else True
+        out.append(p.detach().float().numpy())
+    eps = 2.0 ** -10 if dtype == 'float16' else 2.0 ** -7
+    # at most a couple of units in the last place apart (torch fuses some ops we round twice)
+    assert (abs(out[0] - out[1]) <= 2 * eps * np.maximum(abs(out[1]), 1)).all()
