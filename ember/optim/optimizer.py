@@ -135,7 +135,7 @@ def _axpy(y, x, a, scratch):
     if type(y) is np.ndarray and type(x) is np.ndarray:
         f = table.get(y.dtype)
         if (f is not None and x.dtype == y.dtype and y.flags.c_contiguous
-                and x.flags.c_contiguous and y.size < 2 ** 31):
+                and x.flags.c_contiguous and 0 < y.size < 2 ** 31):
             f(x.reshape(-1), y.reshape(-1), a=a)
             return
     xp = array_module(y)
