@@ -51,12 +51,16 @@ class SGD(Optimizer):
             wd = _to_float(group['weight_decay'])
             nesterov = group['nesterov']
             maximize = group['maximize']
+            # plain SGD needs no scratch: the update is one BLAS axpy
+            need_tmp = wd != 0 or maximize or nesterov or (momentum != 0 and dampening != 0)
+            tmp = tmp2 = None
             for p in group['params']:
                 grad = p.grad
                 if grad is None:
                     continue
                 pa = _real(p._data)
-                tmp, tmp2 = self._tmp(pa, 2)
+                if need_tmp:
+                    tmp, tmp2 = self._tmp(pa, 2)
                 g = _effective_grad(_real(grad._data), pa, wd, maximize, tmp)
                 xp = array_module(pa)
                 if momentum != 0:
