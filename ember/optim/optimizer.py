@@ -501,16 +501,18 @@ class Optimizer:
         self.param_groups.append(param_group)
 
     # -- helpers for the array kernels ---------------------------------------------------------
-    def _tmp(self, arr, count):
-        """`count` scratch arrays shaped like `arr`, reused across params and steps."""
-        key = (arr.dtype, type(arr), arr.device)
+    def _tmp(self, arr, count, dtype=None):
+        """`count` scratch arrays shaped like `arr` (of `dtype`, default arr's), reused across
+        params and steps."""
+        dtype = arr.dtype if dtype is None else dtype
+        key = (dtype, type(arr), arr.device)
         pool = self._scratch.get(key)
         n = arr.size
         if pool is None or len(pool) < count or pool[0].size < n:
             size = n if pool is None else max(n, pool[0].size)
             k = count if pool is None else max(count, len(pool))
             xp = array_module(arr)
-            pool = [xp.empty(size, dtype=arr.dtype) for _ in range(k)]
+            pool = [xp.empty(size, dtype=dtype) for _ in range(k)]
             self._scratch[key] = pool
         shape = arr.shape
         if count == 1:

@@ -68,8 +68,9 @@ class Rprop(Optimizer):
                 prev = _real(state['prev']._data)
                 step_size = _real(state['step_size']._data)
                 xp.multiply(g, prev, out=factor)
-                flipped = factor < 0
-                kept = factor > 0
+                flipped, kept = self._tmp(pa, 2, bool)
+                xp.less(factor, 0, out=flipped)
+                xp.greater(factor, 0, out=kept)
                 factor.fill(1)
                 xp.copyto(factor, etaplus, where=kept)
                 xp.copyto(factor, etaminus, where=flipped)
