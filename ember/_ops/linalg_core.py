@@ -89,6 +89,10 @@ class SqueezeBackward4(MatmulBackward):
     """Name torch gives the result of a 1-D @ 2-D matmul."""
 
 
+class CloneBackward0(MatmulBackward):
+    """Name torch gives the result of a 2-D @ batched matmul (computed transposed, then copied)."""
+
+
 def matmul(input, other, *, out=None):
     """Matrix product with torch's broadcasting and 1-D rules."""
     a, b = input, other
@@ -129,8 +133,10 @@ def matmul(input, other, *, out=None):
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_shape_str(sa[-2:] if na > 1 else (1,) + sa)} and "
                                f"{_shape_str(sb[-2:] if nb > 1 else sb)})")
         try:
-            if na == 1:
+            if na == 1 and nb == 2:
                 r = SqueezeBackward4.apply(a, b)
+            elif na == 2:
+                r = CloneBackward0.apply(a, b)
             else:
                 r = UnsafeViewBackward0.apply(a, b)
         except ValueError:

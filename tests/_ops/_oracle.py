@@ -33,7 +33,10 @@ def _flat(out):
 
 def _np(t):
     if isinstance(t, torch.Tensor):
-        return t.detach().numpy()
+        try:
+            return t.detach().numpy()
+        except RuntimeError:  # torch's ZeroTensor (a known-zero gradient)
+            return np.zeros(tuple(t.shape), dtype=str(t.dtype).replace('torch.', ''))
     return np.asarray(t.detach()._data if isinstance(t, ember.Tensor) else t)
 
 
