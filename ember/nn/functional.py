@@ -1,49 +1,44 @@
-"""nn.functional: compositions of primitives (no backward code here), plus the fused losses."""
-from .. import _dtype as D
-from .._ops.linalg_core import linear
-from .._ops.unary import sigmoid, tanh, relu as _relu
-from .._ops.loss import mse_loss_prim
+"""torch.nn.functional for ember: every public function, implemented by family in
+`ember/nn/_functional/` (compositions and thin wrappers) over the primitives in `ember/_ops/`."""
+from ._functional.linear import linear, bilinear
+from ._functional.activation import (
+    relu, relu_, threshold, threshold_, hardtanh, hardtanh_, relu6, leaky_relu, leaky_relu_, elu, elu_,
+    selu, selu_, celu, celu_, gelu, silu, mish, softplus, softsign, hardsigmoid, hardswish, logsigmoid,
+    hardshrink, softshrink, tanhshrink, rrelu, rrelu_, prelu, glu, softmax, softmin, log_softmax,
+    sigmoid, tanh)
+from ._functional.dropout import (dropout, dropout1d, dropout2d, dropout3d, alpha_dropout,
+                                  feature_alpha_dropout)
+from ._functional.conv import (conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d,
+                               conv_transpose3d, unfold, fold)
+from ._functional.pooling import (
+    max_pool1d, max_pool2d, max_pool3d, max_pool1d_with_indices, max_pool2d_with_indices,
+    max_pool3d_with_indices, avg_pool1d, avg_pool2d, avg_pool3d, adaptive_avg_pool1d,
+    adaptive_avg_pool2d, adaptive_avg_pool3d, adaptive_max_pool1d, adaptive_max_pool2d,
+    adaptive_max_pool3d, adaptive_max_pool1d_with_indices, adaptive_max_pool2d_with_indices,
+    adaptive_max_pool3d_with_indices, lp_pool1d, lp_pool2d, lp_pool3d, max_unpool1d, max_unpool2d,
+    max_unpool3d)
+from ._functional.normalization import (batch_norm, instance_norm, layer_norm, group_norm, rms_norm,
+                                        local_response_norm, normalize)
+from ._functional.sparse import embedding, embedding_bag, one_hot
+from ._functional.vision import (pad, interpolate, upsample, upsample_nearest, upsample_bilinear,
+                                 pixel_shuffle, pixel_unshuffle, channel_shuffle,
+                                 native_channel_shuffle, grid_sample, affine_grid)
+from ._functional.distance import pairwise_distance, cosine_similarity, pdist
+from ._functional.loss import (
+    mse_loss, l1_loss, smooth_l1_loss, huber_loss, cross_entropy, nll_loss, binary_cross_entropy,
+    binary_cross_entropy_with_logits, kl_div, poisson_nll_loss, gaussian_nll_loss, margin_ranking_loss,
+    hinge_embedding_loss, soft_margin_loss, multilabel_margin_loss, multilabel_soft_margin_loss,
+    multi_margin_loss, cosine_embedding_loss, triplet_margin_loss, triplet_margin_with_distance_loss,
+    ctc_loss)
+from ._functional._utils import reduction_enum as _reduction_enum
 
 
 def _legacy_reduction(size_average, reduce):
-    size_average = True if size_average is None else size_average
-    reduce = True if reduce is None else reduce
-    if size_average and reduce:
-        return 'mean'
-    if reduce:
-        return 'sum'
-    return 'none'
+    """torch's legacy (size_average, reduce) -> reduction string."""
+    return _reduction_enum(size_average, reduce, 'mean')
 
 
-def relu(input, inplace=False):
-    """max(0, x)."""
-    if inplace:
-        return input.relu_()
-    return _relu(input)
-
-
-def mse_loss(input, target, size_average=None, reduce=None, reduction='mean', weight=None):
-    """Mean squared error between input and target."""
-    if size_average is not None or reduce is not None:
-        reduction = _legacy_reduction(size_average, reduce)
-    if reduction not in ('mean', 'sum', 'none'):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
-    if target.shape != input.shape:
-        import warnings
-        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
-                      f"({input.shape}). This will likely lead to incorrect results due to "
-                      "broadcasting. Please ensure they have the same size.", UserWarning, stacklevel=2)
-        from .._ops._helpers import broadcast_shapes_msg
-        msg = broadcast_shapes_msg(input.shape, target.shape)
-        if msg:
-            raise RuntimeError(msg)
-    if input._data.dtype != target._data.dtype:
-        dt = D.promote_types(input.dtype, target.dtype)
-        input, target = input.to(dt), target.to(dt)
-    return mse_loss_prim(input, target, reduction)
-
-
-__all__ = ['linear', 'sigmoid', 'tanh', 'relu', 'mse_loss']
-
-from .._missing import module_getattr as _module_getattr  # noqa: E402
-__getattr__ = _module_getattr('torch.nn.functional')
+def _get_softmax_dim(name, ndim, stacklevel):
+    from ._functional.activation import _softmax_dim
+    return _softmax_dim(name, ndim, stacklevel)
+from ._attention import scaled_dot_product_attention, multi_head_attention_forward  # noqa: E402

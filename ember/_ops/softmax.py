@@ -1,0 +1,112 @@
+"""Numerically stable softmax and log_softmax primitives (max-shifted), each with a fused,
+differentiable backward node so double backward is exact."""
+import numpy as np
+
+from .._backend import array_module
+from ..autograd.graph import Node
+from .unary import _quiet
+
+
+def _f32(a):
+    """Half/bfloat16 compute in float32."""
+    return a.astype(np.float32) if (a.dtype.kind != 'f' or a.dtype.itemsize < 4) else a
+
+
+class SoftmaxBackward0(Node):
+    @staticmethod
+    def forward(ctx, x, dim):
+        xp = array_module(x)
+        a = _f32(x)
+        m = a.max(axis=dim, keepdims=True)
+        if a.shape[dim] and not xp.isfinite(m).all():
+            m = xp.where(xp.isfinite(m), m, 0)
+        with _quiet(a):
+            e = xp.exp(a - m)
+            e /= e.sum(axis=dim, keepdims=True)
+        out = e.astype(x.dtype, copy=False)
+        ctx.dim = dim
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        y, = ctx.saved_tensors
+        return SoftmaxBackwardDataBackward0.apply(grad, y, dim=ctx.dim)
+
+
+class SoftmaxBackwardDataBackward0(Node):
+    """y * (g - sum(g * y)): softmax's vector-Jacobian product, as one node."""
+
+    @staticmethod
+    def forward(ctx, g, y, dim):
+        ctx.dim = dim
+        ctx.save_for_backward(g, y)
+        gy = g * y
+        return gy - y * gy.sum(axis=dim, keepdims=True)
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, y = ctx.saved_tensors
+        n = ctx.needs_input_grad
+        d = ctx.dim
+        dg = dy = None
+        if n[0]:
+            dg = SoftmaxBackwardDataBackward0.apply(gg, y, dim=d)
+        if n[1]:
+            s = (g * y).sum(d, keepdim=True)
+            dy = gg * (g - s) - g * (gg * y).sum(d, keepdim=True)
+        return dg, dy
+
+
+class LogSoftmaxBackward0(Node):
+    @staticmethod
+    def forward(ctx, x, dim):
+        xp = array_module(x)
+        a = _f32(x)
+        m = a.max(axis=dim, keepdims=True)
+        if a.shape[dim] and not xp.isfinite(m).all():
+            m = xp.where(xp.isfinite(m), m, 0)
+        with _quiet(a):
+            sh = a - m
+            sh -= xp.log(xp.exp(sh).sum(axis=dim, keepdims=True))
+        out = sh.astype(x.dtype, copy=False)
+        ctx.dim = dim
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return LogSoftmaxBackwardDataBackward0.apply(grad, out, dim=ctx.dim)
+
+
+class LogSoftmaxBackwardDataBackward0(Node):
+    """g - exp(out) * sum(g): log_softmax's vector-Jacobian product, as one node."""
+
+    @staticmethod
+    def forward(ctx, g, out, dim):
+        ctx.dim = dim
+        ctx.save_for_backward(g, out)
+        xp = array_module(g)
+        return g - xp.exp(out) * g.sum(axis=dim, keepdims=True)
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, out = ctx.saved_tensors
+        n = ctx.needs_input_grad
+        d = ctx.dim
+        e = out.exp()
+        dg = dout = None
+        if n[0]:
+            dg = gg - (gg * e).sum(d, keepdim=True)
+        if n[1]:
+            dout = -(gg * e) * g.sum(d, keepdim=True)
+        return dg, dout
+
+
+def softmax_prim(x, dim):
+    return SoftmaxBackward0.apply(x, dim=dim)
+
+
+def log_softmax_prim(x, dim):
+    return LogSoftmaxBackward0.apply(x, dim=dim)

@@ -1,0 +1,1 @@
+"""nn.functional, split by family; `ember.nn.functional` re-exports every public name."""
