@@ -26,7 +26,7 @@ from ._ops.creation import (tensor, as_tensor, asarray, from_numpy, scalar_tenso
 from ._ops.creation import range_ as range
 from ._ops.random import (Generator, default_generator, manual_seed, seed, initial_seed, get_rng_state,
                           set_rng_state, rand, randn, randint, randperm, rand_like, randn_like,
-                          randint_like)
+                          randint_like, multinomial)
 from ._ops.arithmetic import (add, sub, subtract, mul, multiply, div, divide, true_divide,
                               floor_divide, remainder, neg, negative, pow)
 from ._ops.unary import exp, log, sqrt, abs, absolute, sigmoid, tanh, relu, conj, sgn

@@ -218,3 +218,105 @@ def normal_(self, mean=0, std=1, *, generator=None):
 
 Tensor.uniform_ = uniform_
 Tensor.normal_ = normal_
+
+
+# ----- integer sampling: random_ and multinomial ---------------------------------------------
+
+# random_() without bounds draws integers a float dtype holds exactly: [0, 2**digits]
+_FLOAT_DIGITS = {'float16': 11, 'bfloat16': 8, 'float32': 24, 'float64': 53}
+_C_TYPE_NAMES = {'uint8': 'unsigned char', 'int8': 'signed char', 'int16': 'short', 'int32': 'int',
+                 'int64': 'long', 'uint16': 'unsigned short', 'uint32': 'unsigned int',
+                 'uint64': 'unsigned long'}
+
+
+def random_(self, *args, generator=None, **kwargs):
+    """Fill with integers uniform in [from, to - 1]: ``random_()``, ``random_(to)``, ``random_(from, to)``.
+
+    Without `to` the top is the dtype's: its max for integers, ``2**digits`` for floats (the
+    largest range of integers it holds exactly), 1 for bool.
+    """
+    lo, hi = 0, None
+    if len(args) == 1 and 'to' not in kwargs:
+        hi = args[0]
+    elif args:
+        lo, hi = (args + (None,))[:2]
+    lo = kwargs.get('from', lo)
+    hi = kwargs.get('to', hi)
+    d = D.from_numpy(self._data.dtype)
+    if d.is_complex:
+        raise RuntimeError(f'"random_from_to" not implemented for \'{d.name}\'')
+    if d is D.bool_:
+        top = 1
+    elif d.is_floating_point:
+        top = 2 ** _FLOAT_DIGITS[d.name]
+    else:
+        top = int(np.iinfo(d.np).max)
+    if hi is None:
+        last = top
+    else:
+        if lo >= hi:
+            raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={lo} >= to={hi}")
+        last = hi - 1
+    if not d.is_floating_point and d is not D.bool_:
+        info = np.iinfo(d.np)
+        cname = _C_TYPE_NAMES.get(d.name, d.name)
+        if not info.min <= lo <= info.max:
+            raise RuntimeError(f"from is out of bounds for {cname}")
+        if not info.min <= last <= info.max:
+            raise RuntimeError(f"to - 1 is out of bounds for {cname}")
+    draw_dt = np.uint64 if last > np.iinfo(np.int64).max else np.int64
+    a = _gen(generator).integers(lo, last, self._data.shape, dtype=draw_dt, endpoint=True)
+    return _fill_sample(self, a)
+
+
+Tensor.random_ = random_
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    """Indices drawn from the categorical distribution(s) whose weights are `input`'s rows.
+
+    Without replacement every row yields distinct indices (drawn as the top `num_samples` of
+    weight / Exp(1) keys, so zero-weight categories only come after all the others).
+    """
+    from .._backend import to_numpy, move, device_of
+    if input.dim() not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if not input.dtype.is_floating_point:
+        from .reduction import _type_name
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
+                           f"{_type_name(input.dtype)}")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    p = to_numpy(input._data).astype(np.float64)
+    rows = p.reshape(1, -1) if p.ndim == 1 else p
+    n = rows.shape[1]
+    if not replacement and num_samples > n:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    if not np.all(np.isfinite(rows)) or np.any(rows < 0):
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    totals = rows.sum(axis=1)
+    if np.any(totals <= 0):
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    g = _gen(generator)
+    if replacement:
+        cdf = np.cumsum(rows, axis=1)
+        u = g.random((rows.shape[0], num_samples)) * cdf[:, -1:]
+        idx = np.stack([np.searchsorted(c, r, side='right') for c, r in zip(cdf, u)])
+        idx = np.minimum(idx, n - 1)  # u * total may round up to the total itself
+    else:
+        keys = rows / g.standard_exponential(rows.shape)
+        idx = np.argsort(-keys, axis=1, kind='stable')[:, :num_samples]
+    idx = idx.astype(np.int64)
+    if p.ndim == 1:
+        idx = idx[0]
+    if type(input._data) is not np.ndarray:
+        idx = move(idx, device_of(input._data))
+    result = _wrap(idx)
+    if out is not None:
+        out._data = result._data
+        out._bump_version()
+        return out
+    return result
+
+
+Tensor.multinomial = multinomial
