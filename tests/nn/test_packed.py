@@ -256,6 +256,7 @@ def test_example_packed_lstm_classifier():
     rng = np.random.default_rng(4)
     vocab, hidden = 6, 12
     seqs, labels = _make_dataset(rng, vocab=vocab)
+    torch.manual_seed(0)
     tm = _classifier(torch, vocab, hidden)
     em = _classifier(ember, vocab, hidden)
     copy_weights(em, tm)
@@ -267,4 +268,4 @@ def test_example_packed_lstm_classifier():
         np.testing.assert_allclose(fe[1][n], ft[1][n], rtol=1e-3, atol=1e-5)
     # a few SGD steps later the two runs still agree, and the loss has fallen
     np.testing.assert_allclose(le[:10], lt[:10], rtol=1e-3, atol=1e-5)
-    assert le[-1] < 0.6 * le[0]
+    assert le[0] > 0.65 and le[-1] < 0.35

@@ -5,3 +5,4 @@ from .activation import Sigmoid, Tanh, ReLU
 from .loss import MSELoss
 from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
 from .rnn import RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell
+from .activation import MultiheadAttention
