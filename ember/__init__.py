@@ -49,6 +49,7 @@ from ._ops.shape_more import (flip, fliplr, flipud, roll, rot90, tril, triu, dia
 from ._ops.conversion import memory_format, contiguous_format, preserve_format, channels_last, channels_last_3d  # noqa: E501
 from ._ops.linalg import (vdot, inner, outer, ger, addmv, addr, addbmm, baddbmm, einsum, tensordot, kron, cross, cdist)  # noqa: E501
 from ._ops.linalg_decomp import (det, logdet, slogdet, pinverse, matrix_power, matrix_exp, cholesky_legacy as cholesky, qr_legacy as qr, svd_legacy as svd)  # noqa: E501
+from ._ops.random_ops import normal, bernoulli, poisson  # noqa: E501
 from ._ops.selection import (cat, concat, concatenate, stack, hstack, vstack, row_stack, dstack, column_stack, split, chunk, tensor_split, hsplit, vsplit, dsplit, unbind, narrow, select)  # noqa: E501
 from ._ops.scatter import (gather, scatter, scatter_add, scatter_reduce, index_select, index_add, index_copy, index_fill, index_put, masked_fill, masked_select, masked_scatter, take, take_along_dim, nonzero, argwhere, count_nonzero)  # noqa: E501
 
@@ -72,6 +73,7 @@ def numel(input):
 
 from . import cuda  # noqa: E402
 from . import linalg  # noqa: E402
+from . import random  # noqa: E402
 from . import nn  # noqa: E402
 from . import optim  # noqa: E402
 from .serialization import save, load  # noqa: E402
