@@ -44,8 +44,11 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     """softmax(Q K^T * scale + mask) V, with torch's mask conventions.
 
     A bool attn_mask marks the positions that *take part*; a float one is added to the scores.
-    is_causal blocks keys after each query (combined with attn_mask when both are given).
+    is_causal blocks the keys after each query (top-left aligned when L != S).
     """
+    if is_causal and attn_mask is not None:
+        raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
+                           "is_causal=True")
     if not (query.dtype == key.dtype == value.dtype):
         raise RuntimeError(f"Expected query, key, and value to have the same dtype, but got "
                            f"query.dtype: {_dtype_word(query)} key.dtype: {_dtype_word(key)} and "
