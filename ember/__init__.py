@@ -79,6 +79,9 @@ from . import optim  # noqa: E402
 from .serialization import save, load  # noqa: E402
 from .utils.dlpack import from_dlpack  # noqa: E402
 from ._run import as_torch  # noqa: E402
+from ._runtime import (set_num_threads, get_num_threads, set_num_interop_threads, get_num_interop_threads, set_default_device, get_default_device, use_deterministic_algorithms, are_deterministic_algorithms_enabled, is_deterministic_algorithms_warn_only_enabled, set_deterministic_debug_mode, get_deterministic_debug_mode, set_float32_matmul_precision, get_float32_matmul_precision, compile, is_compiling, set_warn_always, is_warn_always_enabled)  # noqa: E402,E501
+from ._typeinfo import finfo, iinfo  # noqa: E402
+from .amp.autocast_mode import autocast, is_autocast_enabled, get_autocast_dtype, set_autocast_enabled, set_autocast_dtype, is_autocast_available  # noqa: E402,E501
 from ._missing import module_getattr as _module_getattr  # noqa: E402
 
 __getattr__ = _module_getattr('torch')

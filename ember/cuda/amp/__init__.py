@@ -1,0 +1,46 @@
+"""ember.cuda.amp: the deprecated `torch.cuda.amp` spellings of autocast and GradScaler."""
+import functools
+import warnings
+
+from ...amp import autocast_mode as _ac
+from ...amp.grad_scaler import GradScaler as _GradScaler
+
+__all__ = ['autocast', 'custom_fwd', 'custom_bwd', 'GradScaler']
+
+
+class autocast(_ac.autocast):
+    """`torch.cuda.amp.autocast(args...)`, i.e. `torch.amp.autocast('cuda', args...)`."""
+
+    def __init__(self, enabled=True, dtype=None, cache_enabled=True):
+        warnings.warn("`torch.cuda.amp.autocast(args...)` is deprecated. Please use "
+                      "`torch.amp.autocast('cuda', args...)` instead.", FutureWarning, stacklevel=2)
+        from ... import float16
+        super().__init__('cuda', dtype=float16 if dtype is None else dtype, enabled=enabled,
+                         cache_enabled=cache_enabled)
+
+
+class GradScaler(_GradScaler):
+    """`torch.cuda.amp.GradScaler(args...)`, i.e. `torch.amp.GradScaler('cuda', args...)`."""
+
+    def __init__(self, init_scale=2.0 ** 16, growth_factor=2.0, backoff_factor=0.5,
+                 growth_interval=2000, enabled=True):
+        warnings.warn("`torch.cuda.amp.GradScaler(args...)` is deprecated. Please use "
+                      "`torch.amp.GradScaler('cuda', args...)` instead.", FutureWarning,
+                      stacklevel=2)
+        super().__init__('cuda', init_scale=init_scale, growth_factor=growth_factor,
+                         backoff_factor=backoff_factor, growth_interval=growth_interval,
+                         enabled=enabled)
+
+
+def custom_fwd(fwd=None, *, cast_inputs=None):
+    if fwd is None:
+        return functools.partial(custom_fwd, cast_inputs=cast_inputs)
+    return _ac.custom_fwd(fwd, device_type='cuda', cast_inputs=cast_inputs)
+
+
+def custom_bwd(bwd):
+    return _ac.custom_bwd(bwd, device_type='cuda')
+
+
+from ..._missing import module_getattr as _module_getattr  # noqa: E402
+__getattr__ = _module_getattr('torch.cuda.amp')
