@@ -198,9 +198,9 @@ def div(input, other, *, rounding_mode=None, out=None):
             b = b.to(D.get_default_dtype())
         return _out(DivBackward0.apply(a, b), out)
     if rounding_mode == 'trunc':
-        r = _RoundedDiv.apply(a, b, mode='trunc')
+        r = DivBackward2.apply(a, b, mode='trunc')
     elif rounding_mode == 'floor':
-        r = _RoundedDiv.apply(a, b, mode='floor')
+        r = DivBackward2.apply(a, b, mode='floor')
     else:
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
                            f"found '{rounding_mode}'")
@@ -211,7 +211,9 @@ divide = div
 true_divide = div
 
 
-class _RoundedDiv(Function):
+class DivBackward2(Function):
+    """div with rounding_mode 'trunc' or 'floor' (zero gradient), named as torch names it."""
+
     @staticmethod
     def forward(ctx, a, b, mode):
         xp = array_module(a)
@@ -250,10 +252,15 @@ class RemainderBackward0(Function):
         return grad, (-grad * div(a, b, rounding_mode='floor') if ctx.needs_input_grad[1] else None)
 
 
+class RemainderBackward1(RemainderBackward0):
+    """remainder with a tensor divisor (RemainderBackward0: a python-number divisor)."""
+
+
 def remainder(input, other, *, out=None):
     """Python-style modulus (sign of the divisor)."""
     a, b = binary_operands(input, other, '%')
-    return _out(RemainderBackward0.apply(a, b), out)
+    cls = RemainderBackward1 if isinstance(other, Tensor) else RemainderBackward0
+    return _out(cls.apply(a, b), out)
 
 
 def neg(input, *, out=None):

@@ -106,7 +106,7 @@ def _bitwise(name, ufunc, logical=False):
     def op(input, other, *, out=None):
         a, b = binary_operands(input, other, name)
         if a._data.dtype.kind in 'fc':
-            raise RuntimeError(f'"{name}_cpu" not implemented for \'{_tn(a)}\'')
+            raise NotImplementedError(f'"{name}_cpu" not implemented for \'{_tn(a)}\'')
         r = _wrap(getattr(array_module(a._data), ufunc)(a._data, b._data))
         if out is not None:
             from .inplace import copy_into_out
@@ -123,7 +123,7 @@ bitwise_xor = _bitwise('bitwise_xor', 'bitwise_xor')
 
 def bitwise_not(input, *, out=None):
     if input._data.dtype.kind in 'fc':
-        raise RuntimeError(f'"bitwise_not_cpu" not implemented for \'{_tn(input)}\'')
+        raise NotImplementedError(f'"bitwise_not_cpu" not implemented for \'{_tn(input)}\'')
     xp = array_module(input._data)
     return _wrap(xp.logical_not(input._data) if input._data.dtype.kind == 'b' else xp.invert(input._data))
 

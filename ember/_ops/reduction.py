@@ -88,7 +88,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
         if keepdim:
             r = r.reshape((1,) * input._data.ndim)
     else:
-        dims = dims_arg(dim, input._data.ndim)
+        dims = dims_arg(dim, input._data.ndim) if input._data.ndim else ()
         r = SumBackward1.apply(input, dims=dims, keepdim=keepdim, dtype=npdt)
     if out is not None:
         from .inplace import copy_into_out
@@ -109,7 +109,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
         if keepdim:
             r = r.reshape((1,) * input._data.ndim)
     else:
-        dims = dims_arg(dim, input._data.ndim)
+        dims = dims_arg(dim, input._data.ndim) if input._data.ndim else ()
         r = MeanBackward1.apply(input, dims=dims, keepdim=keepdim)
     if out is not None:
         from .inplace import copy_into_out

@@ -759,8 +759,8 @@ def count_nonzero(input, dim=None):
     a = input._data
     if dim is None:
         return _wrap(array_module(a).asarray(int(array_module(a).count_nonzero(a)), dtype=np.int64))
-    dims = dims_arg(dim, a.ndim)
-    return _wrap(array_module(a).count_nonzero(a, axis=dims).astype(np.int64))
+    dims = dims_arg(dim, a.ndim) if a.ndim else ()  # a 0-d tensor accepts dim 0 / -1
+    return _wrap(array_module(a).asarray(array_module(a).count_nonzero(a, axis=dims)).astype(np.int64))
 
 
 tensor_method('gather')(gather)

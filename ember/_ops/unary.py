@@ -69,7 +69,7 @@ class SigmoidBackward0(Function):
         if a.dtype.kind == 'f' and a.dtype.itemsize >= 4:
             # 1 / (1 + exp(-a)) in place; exp overflows to inf only where the answer is 0
             with xp.errstate(over='ignore'):
-                out = xp.exp(-a)
+                out = xp.asarray(xp.exp(-a))  # 0-d: a scalar, made an array for out=
             out += 1
             xp.reciprocal(out, out=out)
         else:  # float16/bfloat16/complex: compute in float32 (complex in its own type)
@@ -188,6 +188,8 @@ def sqrt(input, *, out=None):
 
 
 def abs(input, *, out=None):
+    if input._data.dtype.kind == 'b':
+        raise NotImplementedError('"abs_cpu" not implemented for \'Bool\'')
     return _out(AbsBackward0.apply(input), out)
 
 
