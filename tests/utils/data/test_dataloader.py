@@ -85,6 +85,25 @@ def test_sampler_and_batch_sampler_like_torch():
         assert_same(a, b)
 
 
+def test_tensor_dataset_batches_like_torch():
+    # a plain TensorDataset is read one gather per batch: the same batches as sample by sample
+    x = np.random.default_rng(0).standard_normal((10, 3)).astype(np.float32)
+    y = np.arange(10)
+    sub_e = type('Sub', (edata.TensorDataset,), {})
+    batches = [[3, 1, 4], [-1, 0], [np.int64(2), 5], [9]]
+    for de in (edata.TensorDataset(ember.tensor(x), ember.tensor(y)), sub_e(ember.tensor(x), ember.tensor(y))):
+        dt = tdata.TensorDataset(torch.tensor(x), torch.tensor(y))
+        for a, b in zip(edata.DataLoader(de, batch_sampler=batches), tdata.DataLoader(dt, batch_sampler=batches),
+                        strict=True):
+            assert_same(a, b)
+    same_error(lambda: list(edata.DataLoader(edata.TensorDataset(ember.arange(5)), batch_sampler=[[1, 7]])),
+               lambda: list(tdata.DataLoader(tdata.TensorDataset(torch.arange(5)), batch_sampler=[[1, 7]])))
+    # tensors that require grad are stacked, keeping torch's graph
+    be = next(iter(edata.DataLoader(edata.TensorDataset(ember.ones(4, 2, requires_grad=True)), batch_size=2)))
+    bt = next(iter(tdata.DataLoader(tdata.TensorDataset(torch.ones(4, 2, requires_grad=True)), batch_size=2)))
+    assert type(be[0].grad_fn).__name__ == type(bt[0].grad_fn).__name__ == 'StackBackward0'
+
+
 def test_collate_fn_and_getitems():
     de, dt = _datasets()
     fn = lambda batch: len(batch)  # noqa: E731

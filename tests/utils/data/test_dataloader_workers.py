@@ -202,6 +202,9 @@ def test_worker_exception_carries_traceback_like_torch():
     assert 'in __getitem__' in me
     # the iterator goes on after the error, as torch's does
     assert int(next(it_e)) == int(next(it_t)) == 3
+    # run both to the end so the workers stop now (torch's iterator, left to the garbage
+    # collector in a reference cycle, waits 5 s per worker for them)
+    assert list(it_e) == list(it_t) == []
 
 
 def test_worker_exception_kinds():

@@ -1,4 +1,6 @@
 """Fetchers: read one (possibly batched) index's worth of samples from a dataset and collate them."""
+from ..dataset import TensorDataset
+from .collate import default_collate
 
 
 class _BaseDatasetFetcher:
@@ -41,7 +43,16 @@ class _IterableDatasetFetcher(_BaseDatasetFetcher):
 class _MapDatasetFetcher(_BaseDatasetFetcher):
     """Indexes the dataset: one key, or a batch of keys through ``__getitems__`` when it has one."""
 
+    def __init__(self, dataset, auto_collation, collate_fn, drop_last):
+        super().__init__(dataset, auto_collation, collate_fn, drop_last)
+        # A plain TensorDataset batched by default_collate is one gather per tensor: the same
+        # tensors as indexing sample by sample and stacking, without a Python round trip per sample.
+        self._gather = (auto_collation and type(dataset) is TensorDataset and collate_fn is default_collate)
+
     def fetch(self, possibly_batched_index):
+        if self._gather and self._gatherable(possibly_batched_index):
+            idx = list(possibly_batched_index)
+            return [t[idx] for t in self.dataset.tensors]
         if self.auto_collation:
             getitems = getattr(self.dataset, '__getitems__', None)
             if getitems:
@@ -51,3 +62,9 @@ class _MapDatasetFetcher(_BaseDatasetFetcher):
         else:
             data = self.dataset[possibly_batched_index]
         return self.collate_fn(data)
+
+    def _gatherable(self, index):
+        # integer keys only (other keys may mean something else to __getitem__), and no autograd
+        # history to keep: stacking records StackBackward0, a gather would not
+        return (len(index) > 0 and all(type(i) is int for i in index)
+                and not any(t.requires_grad for t in self.dataset.tensors))
