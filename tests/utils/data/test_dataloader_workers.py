@@ -53,7 +53,8 @@ class Sharded:
 
 
 @pytest.mark.parametrize('kw', [dict(batch_size=5), dict(batch_size=5, drop_last=True), dict(batch_size=None),
-                                dict(batch_size=3, prefetch_factor=1), dict(batch_size=2, prefetch_factor=4)])
+                                dict(batch_size=3, prefetch_factor=1), dict(batch_size=2, prefetch_factor=4),
+                                dict(batch_size=5, collate_fn=len), dict(batch_size=5, pin_memory=False, timeout=30)])
 def test_map_dataset_like_torch(kw):
     de, dt = _tensor_datasets()
     le = edata.DataLoader(de, num_workers=2, **kw)
@@ -340,7 +341,7 @@ def test_persistent_workers_iterable():
 class _SlowFirst(edata.Dataset):
     def __getitem__(self, i):
         if i == 0:
-            time.sleep(0.3)
+            time.sleep(0.5)
         return i
 
     def __len__(self):
