@@ -180,7 +180,9 @@ def copy_(self, src, non_blocking=False):
             self._data[...] = a.astype(self._data.dtype, copy=False) if a.dtype != self._data.dtype \
                 else a
         except ValueError:
-            raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast "
+            from ._helpers import broadcast_shapes_msg
+            raise RuntimeError(broadcast_shapes_msg(self._data.shape, a.shape) or
+                               f"output with shape {list(self._data.shape)} doesn't match the broadcast "
                                f"shape {list(a.shape)}") from None
     return apply_inplace(self, lambda s, v: CopyBackwards.apply(s, v.to(s.dtype).to(s.device)), src,
                          direct=direct)
