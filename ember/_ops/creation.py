@@ -52,22 +52,36 @@ def _dtype_np(dtype, default=None):
 # ----- tensor() ---------------------------------------------------------------------------------
 
 def _infer_seq_shape(data, dim=0):
-    """torch's ragged-list check, used only to word the error when NumPy refuses the data."""
+    """torch's ragged-list check, used only to word the error when NumPy refuses the data: the
+    shape comes from the first element at each depth, then every element must fit it."""
+    shape = []
+    x = data
+    while isinstance(x, (list, tuple)):
+        shape.append(len(x))
+        if not x:
+            break
+        x = x[0]
+    floaty = _any_float(data)
+
+    def walk(x, d):
+        if d == len(shape):
+            if isinstance(x, (list, tuple)):
+                raise TypeError(f"must be real number, not {type(x).__name__}" if floaty else
+                                f"'{type(x).__name__}' object cannot be interpreted as an integer")
+            return
+        if not isinstance(x, (list, tuple)):
+            raise TypeError("not a sequence")
+        if len(x) != shape[d]:
+            raise ValueError(f"expected sequence of length {shape[d]} at dim {d} (got {len(x)})")
+        for y in x:
+            walk(y, d + 1)
+    walk(data, 0)
+
+
+def _any_float(data):
     if isinstance(data, (list, tuple)):
-        lens = None
-        for i, x in enumerate(data):
-            n = len(x) if isinstance(x, (list, tuple)) else None
-            if i == 0:
-                lens = n
-            elif n != lens:
-                if lens is None or n is None:
-                    raise ValueError(f"expected sequence of length {lens} at dim {dim + 1} (got {n})"
-                                     if n is not None else
-                                     f"expected sequence of length {lens} at dim {dim + 1} (got "
-                                     f"{type(x).__name__})")
-                raise ValueError(f"expected sequence of length {lens} at dim {dim + 1} (got {n})")
-        for x in data:
-            _infer_seq_shape(x, dim + 1)
+        return any(_any_float(x) for x in data)
+    return isinstance(data, float)
 
 
 def _has_tensor(data):
@@ -214,6 +228,9 @@ def _filled(fill, size, dtype, device, requires_grad, out, default=None):
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=None):
     """A tensor of zeros."""
+    if any(isinstance(x, (int, np.integer)) and x < 0 for x in
+           (size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size)):
+        raise RuntimeError("zeros: Dimension size must be non-negative.")
     return _filled(0, size, dtype, device, requires_grad, out)
 
 
@@ -296,14 +313,16 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (step > 0 and start > end) or (step < 0 and start < end):
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     is_float = any(isinstance(v, float) for v in (start, end, step))
     if dtype is None:
         dt = D.get_default_dtype() if is_float else D.int64
     else:
         dt = D.as_dtype(dtype)
     n = int(np.ceil((end - start) / step))
-    if dt.is_floating_point or is_float:
+    if dt.is_floating_point:
+        arr = _float_arange(float(start), float(step), n, dt.np)
+    elif is_float:
         arr = (start + np.arange(n, dtype=np.float64) * step).astype(dt.np)
     else:
         arr = np.arange(start, start + n * step, step, dtype=np.int64)[:n].astype(dt.np)
@@ -311,6 +330,80 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         from .inplace import copy_into_out
         return copy_into_out(out, _wrap(arr))
     return _finish(arr, dt, device, requires_grad)
+
+
+def _fma(a, b, c):
+    """a * b + c rounded once (as the fused multiply-add torch's kernels use), from error-free
+    transformations: Dekker's exact product and Knuth's exact sum."""
+    p = a * b
+    split = 134217729.0  # 2**27 + 1 (Veltkamp)
+    ta = split * a
+    ah = ta - (ta - a)
+    al = a - ah
+    tb = split * b
+    bh = tb - (tb - b)
+    bl = b - bh
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    s = p + c
+    bb = s - p
+    t = (p - (s - bb)) + (c - bb)
+    return s + (t + e)
+
+
+def _vec_width(npdt):
+    """Elements per SIMD vector in torch's CPU arange kernel (256-bit vectors)."""
+    return 32 // np.dtype(npdt).itemsize
+
+
+def _float_arange(start, step, n, npdt):
+    """torch's CPU arange values bit for bit: each SIMD vector starts at base = start + idx*step
+    (in double, stored in the output type) and holds base + j*step; the tail is start + idx*step.
+    (Sizes past torch's parallel grain, 32768, may differ in the last bit where its chunks start.)"""
+    if npdt in (np.float16, D._BF16):
+        # accumulate in float32 (torch's acc type for half types); bases are stored as halves
+        f = np.float32
+        start, step = np.float64(f(start)), np.float64(f(step))
+        w = _vec_width(npdt)
+        idx = np.arange(n, dtype=np.float64)
+        full = (n // (2 * w)) * (2 * w)
+        b = np.floor(idx[:full] / w) * w
+        base = (start + b * step).astype(f).astype(npdt).astype(np.float64)
+        out = np.empty(n, npdt)
+        out[:full] = (base + (idx[:full] - b) * step).astype(f).astype(npdt)
+        out[full:] = (start + idx[full:] * step).astype(f).astype(npdt)
+        return out
+    if npdt not in (np.float32, np.float64):
+        return (start + np.arange(n, dtype=np.float64) * step).astype(npdt)
+    w = _vec_width(npdt)
+    idx = np.arange(n, dtype=np.float64)
+    full = (n // (2 * w)) * (2 * w)  # the vector loop takes two vectors per step; the rest is scalar
+    head = idx[:full]
+    base = _fma(np.floor(head / w) * w, step, start).astype(npdt).astype(np.float64)
+    out = np.empty(n, npdt)
+    out[:full] = _fma(head - np.floor(head / w) * w, step, base).astype(npdt)
+    out[full:] = _fma(idx[full:], step, start).astype(npdt)
+    return out
+
+
+def _linspace_values(start, end, steps, npdt):
+    """torch's CPU linspace values bit for bit: step = (end - start) / (steps - 1) in the output
+    type; the first half is start + step*i, the second end - step*(steps-1-i), each one fused
+    multiply-add."""
+    if npdt in (np.float16, D._BF16):  # half types: every operation rounds to the type
+        def h(x):
+            return np.asarray(x, np.float32).astype(npdt).astype(np.float32)
+        s, e = h(start), h(end)
+        step = h(h(e - s) / h(steps - 1))
+        i = np.arange(steps, dtype=np.float32)
+        # the integer factor is converted to the half type too (c10's Half * int64_t)
+        return np.where(i < steps // 2, h(s + h(step * h(i))),
+                        h(e - h(step * h(steps - i - 1)))).astype(npdt)
+    cdt = np.float32 if npdt == np.float32 else np.float64
+    s, e = cdt(start), cdt(end)
+    step = np.float64((e - s) / cdt(steps - 1))
+    s, e = np.float64(s), np.float64(e)
+    i = np.arange(steps, dtype=np.float64)
+    return np.where(i < steps // 2, _fma(i, step, s), _fma(-step, steps - 1 - i, e)).astype(cdt)
 
 
 def range_(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None):
@@ -333,16 +426,7 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     if steps == 1:
         arr = np.array([start], dtype=np.float64)
     else:
-        # compute in the output precision so float32 values equal torch's bit for bit
-        cdt = np.float64 if dt is D.float64 or not dt.is_floating_point else np.float32
-        s, e = cdt(start), cdt(end)
-        step = (e - s) / cdt(steps - 1)
-        i = np.arange(steps)
-        half = steps // 2
-        # torch evaluates start + step*i (and end - step*(steps-1-i) for the upper half) with a
-        # fused multiply-add; float64 arithmetic on float32 operands rounds the same way
-        s64, e64, st64 = np.float64(s), np.float64(e), np.float64(step)
-        arr = np.where(i < half, s64 + st64 * i, e64 - st64 * (steps - 1 - i))
+        arr = _linspace_values(float(start), float(end), steps, dt.np)
     arr = arr.astype(dt.np)
     return _finish(arr, dt, device, requires_grad)
 

@@ -339,9 +339,11 @@ def repeat(self, *sizes):
     if len(reps) < self._data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
                            "dimensions of tensor")
-    for r in reps:
+    shape = (1,) * (len(reps) - self._data.ndim) + self._data.shape
+    out = [r * s for r, s in zip(reps, shape)]
+    for r, o in zip(reps, out):
         if r < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {r}: {list(reps)}")
+            raise RuntimeError(f"Trying to create tensor with negative dimension {o}: {out}")
     return RepeatBackward0.apply(self, reps=reps)
 
 
