@@ -10,7 +10,7 @@ from .._backend import array_module, device as _device, device_of, move
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import no_grad
 from ..nn import Module
-from .lr_scheduler import LRScheduler, _format_param, _warn_get_lr_called_within_step  # noqa: F401
+from .lr_scheduler import LRScheduler, _format_param
 from .optimizer import _lerp_
 
 __all__ = ['AveragedModel', 'update_bn', 'SWALR', 'get_ema_multi_avg_fn', 'get_swa_multi_avg_fn',
