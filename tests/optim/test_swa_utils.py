@@ -138,3 +138,32 @@ def test_update_bn_matches_torch():
         np.testing.assert_allclose(np.array(be.detach().numpy(), dtype=np.float64),
                                    bt.detach().numpy().astype(np.float64), rtol=1e-5, atol=1e-6)
     assert em[1].momentum == tm[1].momentum
+
+
+@pytest.mark.parametrize('ema', [False, True])
+def test_averaged_model_use_buffers_matches_torch(ema):
+    if not hasattr(ember.nn, 'BatchNorm1d'):
+        pytest.skip("ember.nn.BatchNorm1d is not available yet")
+    torch.manual_seed(1)
+    tm = torch.nn.Sequential(torch.nn.Linear(4, 6), torch.nn.BatchNorm1d(6), torch.nn.ReLU(),
+                             torch.nn.Linear(6, 2))
+    em = ember.nn.Sequential(ember.nn.Linear(4, 6), ember.nn.BatchNorm1d(6), ember.nn.ReLU(),
+                             ember.nn.Linear(6, 2))
+    _copy_weights(tm, em)
+    kw_t = dict(multi_avg_fn=torch.optim.swa_utils.get_ema_multi_avg_fn(0.7)) if ema else {}
+    kw_e = dict(multi_avg_fn=ember.optim.swa_utils.get_ema_multi_avg_fn(0.7)) if ema else {}
+    avg_t = torch.optim.swa_utils.AveragedModel(tm, use_buffers=True, **kw_t)
+    avg_e = ember.optim.swa_utils.AveragedModel(em, use_buffers=True, **kw_e)
+    rng = np.random.default_rng(6)
+    for _ in range(4):
+        x = rng.standard_normal((8, 4)).astype(np.float32)
+        tm(torch.tensor(x))
+        em(ember.tensor(x))
+        _perturb(tm, em, rng)
+        avg_t.update_parameters(tm)
+        avg_e.update_parameters(em)
+    for (ne, be), (nt, bt) in zip(avg_e.named_buffers(), avg_t.named_buffers()):
+        assert ne == nt and str(be.dtype) == str(bt.dtype)
+        np.testing.assert_allclose(np.array(be.detach().numpy(), dtype=np.float64),
+                                   bt.detach().numpy().astype(np.float64), rtol=1e-5, atol=1e-6)
+    _compare(avg_e, avg_t)
