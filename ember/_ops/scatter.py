@@ -316,11 +316,10 @@ class ScatterReduceBackward0(Function):
             # exact with zeros and differentiable again: self's factor is the product of the src
             # values at its position; a src value's factor is result / value, except for a lone zero
             if n[0]:
-                if inc:
-                    ms = where(a == 0, a * 0 + 1, a)
-                    ga = grad * scatter_reduce(ms, dim, idx, src, 'prod') / ms
-                else:
-                    ga = where(hit, zero, grad)
+                ms = where(a == 0, a * 0 + 1, a)
+                ga = grad * scatter_reduce(ms, dim, idx, src, 'prod') / ms
+                if not inc:  # self took no part where something was scattered
+                    ga = where(hit, zero, ga)
             if n[2]:
                 s_blk = _src_block(src if src.ndim else src.reshape(1), idx)
                 s_zero = s_blk == 0

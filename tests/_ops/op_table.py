@@ -482,5 +482,108 @@ OPS += [
            dtypes=FLOAT + (np.int64,), grad=False),
 ]
 
+
+# ----- shape & selection, indexing, linear algebra (more cases in test_shape/test_indexing/
+# test_linalg.py) ----------------------------------------------------------------------------
+
+_M = np.arange(12.0).reshape(3, 4) * 0.37 - 2
+_B = np.arange(24.0).reshape(2, 3, 4) * 0.21 - 2.4
+_SQ = np.array([[2.0, 0.5, -0.3], [0.1, 1.5, 0.4], [-0.2, 0.3, 1.8]])
+_SPD = _SQ @ _SQ.T + np.eye(3)
+_IX = T(np.array([[0, 3], [2, 1], [1, 1]]))
+_R = np.random.default_rng(11).uniform(-2, 2, (3, 4))
+
+
+def _s(*a, **k):
+    return samples(Sample(*a, **k))
+
+
+OPS += [
+    OpInfo('flip', samples(Sample(_B, (0, 2)), Sample(_M, [1])), dtypes=ALL),
+    OpInfo('roll', samples(Sample(_B, 1, 0), Sample(_M, (1, -2), (0, 1)), Sample(_M, 5)), dtypes=ALL),
+    OpInfo('rot90', samples(Sample(_M), Sample(_B, 3, (1, 2))), dtypes=ALL),
+    OpInfo('tril', samples(Sample(_M), Sample(_B, -1)), dtypes=ALL),
+    OpInfo('triu', samples(Sample(_M, 1), Sample(_B)), dtypes=ALL),
+    OpInfo('diagonal', samples(Sample(_M), Sample(_B, 1, 0, 2)), dtypes=ALL, inplace=False),
+    OpInfo('diag_embed', samples(Sample(_M), Sample(_M, -1, 0, 2)), dtypes=FLOAT_INT),
+    OpInfo('diag', samples(Sample(_M), Sample(_M[0], 1)), dtypes=ALL),
+    OpInfo('trace', _s(_M), dtypes=FLOAT_INT),
+    OpInfo('repeat', samples(Sample(_M, 2, 1), Sample(_M, (1, 2, 2))), dtypes=ALL, method=False,
+           fn=lambda m, x, *r: x.repeat(*r)),
+    OpInfo('tile', samples(Sample(_M, (2,)), Sample(_M, (2, 1, 2))), dtypes=ALL),
+    OpInfo('repeat_interleave', samples(Sample(_M, 2), Sample(_M, 3, dim=1)), dtypes=ALL),
+    OpInfo('movedim', samples(Sample(_B, 0, -1), Sample(_B, (0, 1), (2, 0))), dtypes=ALL),
+    OpInfo('unflatten', samples(Sample(_M, 1, (2, 2)), Sample(_B, -1, (-1, 2))), dtypes=ALL),
+    OpInfo('cat', _s(_M, _M * 2), fn=lambda m, a, b: m.cat([a, b], 1), dtypes=ALL),
+    OpInfo('stack', _s(_M, _M * 2), fn=lambda m, a, b: m.stack([a, b], -1), dtypes=ALL),
+    OpInfo('hstack', _s(_M, _M * 2), fn=lambda m, a, b: m.hstack([a, b]), dtypes=ALL),
+    OpInfo('vstack', _s(_M[0], _M), fn=lambda m, a, b: m.vstack([a, b]), dtypes=ALL),
+    OpInfo('split', samples(Sample(_B, 2, -1), Sample(_M, [1, 2])), dtypes=ALL),
+    OpInfo('chunk', samples(Sample(_M, 2, 1), Sample(_B, 3)), dtypes=ALL),
+    OpInfo('tensor_split', samples(Sample(_M, 3, 1), Sample(_M, [1, 5], 1)), dtypes=ALL),
+    OpInfo('unbind', samples(Sample(_M, 1), Sample(_B)), dtypes=ALL),
+    OpInfo('narrow', _s(_M, 1, 1, 2), dtypes=ALL),
+    OpInfo('select', _s(_B, 1, -1), dtypes=ALL),
+    OpInfo('gather', samples(Sample(_M, 1, _IX), Sample(_M, 0, T(np.array([[2, 0, 1]])))), dtypes=ALL),
+    OpInfo('scatter', samples(Sample(_M, 1, T(np.array([[0, 3], [2, 1], [1, 0]])),
+                                     np.array([[1.0, 2], [3, 4], [5, 6]])),
+                              Sample(_M, 0, T(np.array([[2, 0, 1, 1]])), 7.0)), dtypes=FLOAT),
+    OpInfo('scatter_add', _s(_M, 1, _IX, np.array([[1.0, 2], [3, 4], [5, 6]])), dtypes=FLOAT_INT),
+    OpInfo('scatter_reduce', samples(*[Sample(_M, 1, _IX, np.array([[1.0, 2], [3, 4], [5, 6]]), r,
+                                              include_self=i)
+                                       for r in ('sum', 'prod', 'mean', 'amax', 'amin')
+                                       for i in (True, False)]), dtypes=FLOAT),
+    OpInfo('index_select', samples(Sample(_M, 1, T(np.array([3, 0, 0]))),
+                                   Sample(_B, 0, T(np.array([1])))), dtypes=ALL),
+    OpInfo('index_add', _s(_M, 0, T(np.array([0, 2, 0])), np.arange(12.0).reshape(3, 4)),
+           dtypes=FLOAT_INT),
+    OpInfo('index_copy', _s(_M, 1, T(np.array([3, 0])), np.arange(6.0).reshape(3, 2)), dtypes=FLOAT),
+    OpInfo('index_fill', _s(_M, 1, T(np.array([1, 3])), -2.0), dtypes=FLOAT_INT),
+    OpInfo('masked_fill', samples(Sample(_M, T(_M > 0), 0.5),
+                                  Sample(_M, T(np.array([True, False, False, True])), 1.0)),
+           dtypes=ALL),
+    OpInfo('masked_select', samples(Sample(_M, T(_M > 0)), Sample(_M, T(np.array([[True], [False], [True]])))),
+           dtypes=ALL),
+    OpInfo('masked_scatter', _s(_M, T(_M > 0), np.arange(12.0)), dtypes=FLOAT),
+    OpInfo('take', _s(_M, T(np.array([[0, 11], [5, -1]]))), dtypes=ALL),
+    OpInfo('take_along_dim', _s(_M, T(np.array([[1], [0], [3]])), 1), dtypes=ALL),
+    OpInfo('nonzero', samples(Sample(np.array([[0, 1.5, 0], [2, 0, 3]]))), dtypes=ALL, grad=False),
+    OpInfo('getitem', samples(Sample(_B)), id='getitem_mixed', dtypes=ALL, method=False,
+           fn=lambda m, x: (x[1], x[:, 1:, ::2], x[..., None, 0], x[[0, 1], :, [1, 2]], x[x > 0],
+                            x[m.tensor([1, 0]), 1:, m.tensor([[0], [3]])]), grad_fn=False),
+    OpInfo('matmul', samples(Sample(_M, _M.T), Sample(_B, _M.T), Sample(_M[0], _B.transpose(0, 2, 1)),
+                             Sample(_B, _M[0]), Sample(_M[0], _M[0])), dtypes=FLOAT),
+    OpInfo('mm', _s(_M, _M.T), dtypes=FLOAT), OpInfo('bmm', _s(_B, _B.transpose(0, 2, 1)), dtypes=FLOAT),
+    OpInfo('mv', _s(_M, _M[0]), dtypes=FLOAT), OpInfo('dot', _s(_M[0], _M[1]), dtypes=FLOAT),
+    OpInfo('vdot', _s(_M[0], _M[1]), dtypes=FLOAT), OpInfo('outer', _s(_M[0], _M[1, :3]), dtypes=FLOAT),
+    OpInfo('inner', _s(_M, _B), dtypes=FLOAT, grad_fn=False),
+    OpInfo('addmv', _s(_M[:, 0], _M, _M[0], beta=0.5, alpha=2.0), dtypes=FLOAT),
+    OpInfo('addr', _s(_M, _M[:, 0], _M[0], alpha=2.0), dtypes=FLOAT),
+    OpInfo('baddbmm', _s(_B[:, :, :3], _B, np.ones((2, 4, 3)) * 0.5, alpha=2.0), dtypes=FLOAT),
+    OpInfo('addbmm', _s(_M[:, :3], _B, np.ones((2, 4, 3)) * 0.5, beta=0.5), dtypes=FLOAT),
+    OpInfo('einsum', _s('bij,bkj->bik', _B, _B), dtypes=FLOAT, method=False, grad_fn=False),
+    OpInfo('tensordot', _s(_B, _M, ([1, 2], [0, 1])), dtypes=FLOAT, method=False, grad_fn=False),
+    OpInfo('kron', _s(_M, _SQ), dtypes=FLOAT),
+    OpInfo('cross', _s(_SQ, _SQ.T, dim=1), dtypes=FLOAT),
+    OpInfo('cdist', samples(Sample(_M, _R),
+                            Sample(_B, _B * 0.3, p=1.0)), dtypes=FLOAT, method=False, gradgrad=False),
+    OpInfo('det', samples(Sample(_SQ), Sample(np.stack([_SQ, _SQ.T * 2]))), dtypes=FLOAT),
+    OpInfo('logdet', _s(_SPD), dtypes=FLOAT, grad_fn=False),
+    OpInfo('inverse', _s(_SQ), dtypes=FLOAT),
+    OpInfo('matrix_power', samples(Sample(_SQ, 3), Sample(_SQ, -2)), dtypes=FLOAT),
+    OpInfo('matrix_exp', _s(_SQ), dtypes=FLOAT),
+    OpInfo('pinverse', _s(_R), dtypes=FLOAT),
+    OpInfo('linalg.solve', _s(_SQ, _M[:, :3]), fn=lambda m, a, b: m.linalg.solve(a, b), dtypes=FLOAT,
+           method=False),
+    OpInfo('linalg.cholesky', _s(_SPD), fn=lambda m, a: m.linalg.cholesky((a + a.mT) / 2), dtypes=FLOAT, method=False),
+    OpInfo('linalg.eigvalsh', _s(_SPD), fn=lambda m, a: m.linalg.eigvalsh((a + a.mT) / 2), dtypes=FLOAT, method=False),
+    OpInfo('linalg.svdvals', _s(_R), fn=lambda m, a: m.linalg.svdvals(a), dtypes=FLOAT, method=False),
+    OpInfo('linalg.qr', _s(_R.T), fn=lambda m, a: m.linalg.qr(a), dtypes=FLOAT, method=False),
+    OpInfo('linalg.matrix_norm', samples(*[Sample(_R, o) for o in ('fro', 'nuc', 1, float('inf'), 2)]),
+           fn=lambda m, a, o: m.linalg.matrix_norm(a, o), dtypes=FLOAT, method=False, grad_fn=False),
+    OpInfo('linalg.vector_norm', samples(*[Sample(_M, o) for o in (2, 1, 3, float('inf'))]),
+           fn=lambda m, a, o: m.linalg.vector_norm(a, o), dtypes=FLOAT, method=False),
+]
+
 __all__ = ['OPS', 'OpInfo', 'Sample', 'T', 'unary', 'binary', 'ternary', 'reduction', 'scan',
            'samples', 'FLOAT', 'INT', 'FLOAT_INT', 'ALL', 'NUMERIC', 'math']
