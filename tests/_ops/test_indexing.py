@@ -294,3 +294,34 @@ def test_scatter_src_larger_than_index():
 def test_op_errors(i):
     fn, match = OP_ERRORS[i]
     check_error(fn, A, match=match)
+
+
+def test_inplace_ops_under_autograd():
+    for name, fn in [
+        ('masked_fill_', lambda L, y, s: y.masked_fill_(y > 0, 0.0)),
+        ('index_add_', lambda L, y, s: y.index_add_(0, L.tensor([0, 0]), s[:2])),
+        ('index_copy_', lambda L, y, s: y.index_copy_(1, L.tensor([1, 3]), s[:, :2])),
+        ('scatter_', lambda L, y, s: y.scatter_(1, L.tensor([[0], [1], [2]]), s[:, :1])),
+        ('scatter_add_', lambda L, y, s: y.scatter_add_(1, L.tensor([[0, 0], [1, 1], [2, 3]]), s[:, :2])),
+        ('index_put_', lambda L, y, s: y.index_put_((L.tensor([0, 2]),), s[0], accumulate=True)),
+        ('masked_scatter_', lambda L, y, s: y.masked_scatter_(y < 0, s)),
+        ('setitem_adv', lambda L, y, s: y.__setitem__((L.tensor([0, 2]), L.tensor([1, 1])), s[0, :2])),
+        ('tril_', lambda L, y, s: y.tril_()),
+    ]:
+        grads = []
+        for L in (torch, ember):
+            x = L.tensor(A.copy(), requires_grad=True)
+            s = L.tensor(rnd(3, 4, seed=9), requires_grad=True)
+            y = x * 2
+            fn(L, y, s)
+            (y * L.tensor(rnd(3, 4, seed=4))).sum().backward()
+            grads.append((x.grad.numpy().copy(), None if s.grad is None else s.grad.numpy().copy(),
+                          y.detach().numpy().copy(), type(y.grad_fn).__name__))
+        (xt, st, yt, nt), (xe, se, ye, ne) = grads
+        np.testing.assert_allclose(ye, yt, err_msg=name)
+        np.testing.assert_allclose(xe, xt, err_msg=name)
+        if st is None:
+            assert se is None or not se.any(), name
+        else:
+            np.testing.assert_allclose(se, st, err_msg=name)
+        assert ne == nt, (name, ne, nt)
