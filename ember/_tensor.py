@@ -12,7 +12,7 @@ from . import _dtype as D
 from ._backend import device_of, to_numpy, array_module, is_array
 from ._size import Size
 from .autograd.grad_mode import _state
-from .autograd.function import AccumulateGrad
+from .autograd.graph import AccumulateGrad, _view_grad_fn
 
 
 class Tensor:
@@ -159,6 +159,8 @@ class Tensor:
 
     @property
     def grad_fn(self):
+        if self._base is not None:  # a view whose base was written in place gets a new history
+            return _view_grad_fn(self)
         return self._grad_fn
 
     @property
@@ -268,20 +270,22 @@ class Tensor:
                     t._grad = _wrap(t._grad._data.copy()) if not _state.enabled else t._grad
                 else:
                     t._grad = t._grad + grad
-        self._add_tensor_hook(_retain)
+        self._add_tensor_hook(_retain, 'retain_grad')  # the engine runs it after other hooks
         self._retains_grad = True
 
     @property
     def retains_grad(self):
         return self._retains_grad
 
-    def _add_tensor_hook(self, fn):
+    def _add_tensor_hook(self, fn, key=None):
         from .utils.hooks import RemovableHandle
-        node = self._grad_fn
+        node = self.grad_fn
         if node._tensor_pre_hooks is None:
             node._tensor_pre_hooks = {}
         hooks = node._tensor_pre_hooks.setdefault(self._output_nr, {})
         h = RemovableHandle(hooks)
+        if key is not None:
+            h.id = key
         hooks[h.id] = fn
         return h
 

@@ -300,7 +300,7 @@ def _str(t):
         grad_fn_name = None
         if grad_fn is not None:
             name = getattr(grad_fn, 'name', None)
-            grad_fn_name = name() if callable(name) else type(grad_fn).__name__
+            grad_fn_name = (name() if callable(name) else type(grad_fn).__name__).rsplit('::', 1)[-1]
     except RuntimeError:
         grad_fn_name = 'Invalid'
     if grad_fn_name is not None:

@@ -290,6 +290,11 @@ def setitem(self, index, value):
     if not basic:
         _check_masks(idx, self._data.shape)
     _check_value_shape(self._data, idx, value._data, basic)
+    from ..autograd.grad_mode import _state
+    if basic and _state.enabled and (self._requires_grad or value._requires_grad):
+        # torch writes a basic index through a view: the history becomes CopySlices
+        getitem(self, index).copy_(value)
+        return
     apply_inplace(self, lambda old, v: IndexPutBackward0.apply(old, v, index=idx), value,
                   direct=lambda: _direct_set(self, idx, value))
 

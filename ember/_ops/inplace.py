@@ -66,7 +66,7 @@ def apply_inplace(self, fn, *args, direct=None):
             _write(self, r._data)
         self._bump_version()
         return self
-    if self._base is not None and self._base._requires_grad:
+    if self._base is not None:
         from .view_inplace import inplace_on_view
         return inplace_on_view(self, fn, args)
     old = _wrap(self._data.copy())
@@ -148,22 +148,19 @@ def fill_(self, value):
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value._data.ndim} dimensions.")
         if value._requires_grad and _state.enabled:
-            return apply_inplace(self, lambda s, v: v.expand(s.shape) + s * 0, value)
+            return apply_inplace(self, lambda s, v: FillBackward3.apply(s, v.to(s.dtype)), value)
         value = value.item()
 
     def direct():
         self._data.fill(value)
-    return apply_inplace(self, lambda s: _filled_like(s, value), direct=direct)
-
-
-def _filled_like(s, value):
-    from .creation import full_like
-    return full_like(s, value) + s * 0
+    return apply_inplace(self, lambda s: FillBackward2.apply(s, value=value), direct=direct)
 
 
 def zero_(self):
     """Fill with zeros."""
-    return fill_(self, 0)
+    def direct():
+        self._data.fill(0)
+    return apply_inplace(self, lambda s: ZeroBackward0.apply(s, value=0), direct=direct)
 
 
 def copy_(self, src, non_blocking=False):
@@ -206,6 +203,40 @@ class CopyBackwards(Function):
     @staticmethod
     def backward(ctx, grad):
         return (grad * 0 if ctx.needs_input_grad[0] else None), grad
+
+    def name(self):
+        return 'torch::autograd::CopyBackwards'
+
+
+class FillBackward2(Function):
+    """The graph form of fill_ with a number: the old values get no gradient."""
+
+    @staticmethod
+    def forward(ctx, s, value):
+        from .._backend import array_module
+        return array_module(s).full(s.shape, value, s.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0
+
+
+class ZeroBackward0(FillBackward2):
+    pass
+
+
+class FillBackward3(Function):
+    """The graph form of fill_ with a 0-d tensor: its gradient is the sum of the incoming one."""
+
+    @staticmethod
+    def forward(ctx, s, v):
+        from .._backend import array_module
+        return array_module(s).broadcast_to(v, s.shape).copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        n = ctx.needs_input_grad
+        return (grad * 0 if n[0] else None), (grad.sum() if n[1] else None)
 
 
 Tensor.fill_ = fill_

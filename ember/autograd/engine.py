@@ -1,33 +1,34 @@
 """The backward engine: iterative, dependency-counted, no recursion.
 
 1. Walk the graph from the roots once (an explicit stack) and count, for every node, how many
-   edges point at it.
+   edges point at it. When only some inputs are wanted (`autograd.grad`, `backward(inputs=...)`),
+   also mark the nodes that lead to them; no other node runs.
 2. Pop ready nodes (all their gradient contributions arrived), run their backward, sum each
    produced gradient back to its input's shape and dtype (the one place broadcasting is undone),
    and add it into the next node's buffer; a node whose count reaches zero becomes ready.
 Saved tensors are released after a node runs unless `retain_graph`.
 """
-from .function import AccumulateGrad, _anomaly
+from .graph import AccumulateGrad, _anomaly
+from .anomaly_mode import _check_nan as _nan_check
 from .grad_mode import _state
 
-_wrap = None  # ember._tensor._wrap, set by ember._tensor (import cycle)
+
+def _wrap(arr):
+    """ember._tensor._wrap (bound on first use: _tensor imports this package)."""
+    global _wrap
+    from .._tensor import _wrap
+    return _wrap(arr)
 
 
 def _sum_to(g, shape, dtype):
     """Reduce a gradient to `shape` (undoing broadcasting) and cast it to `dtype`."""
-    a = g._data
-    if a.shape != shape:
+    if g._data.shape != shape:
         from .._ops.shape import sum_to_size
         g = sum_to_size(g, shape)
-        a = g._data
-    if a.dtype != dtype:
-        g = g.to(_dtype_of(dtype))
+    if g._data.dtype != dtype:
+        from .._dtype import from_numpy
+        g = g.to(from_numpy(dtype))
     return g
-
-
-def _dtype_of(np_dtype):
-    from .._dtype import from_numpy
-    return from_numpy(np_dtype)
 
 
 def _add(a, b):
@@ -38,171 +39,236 @@ def _add(a, b):
     return a + b
 
 
-def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
-                 allow_unused=True, accumulate=True):
+def _root(t):
+    fn = t._grad_fn
+    if t._base is not None:
+        from .graph import _view_grad_fn
+        fn = _view_grad_fn(t)
+    if fn is not None:
+        return fn, t._output_nr
+    return t._accumulator(), 0
+
+
+def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None, accumulate=True):
     """Backpropagate from `tensors` seeded with `grad_tensors`.
 
-    With `accumulate`, leaf gradients are added into `.grad` (Tensor.backward); otherwise the
-    gradients reaching `inputs` are returned (autograd.grad) and no `.grad` is touched.
+    Without `inputs`, leaf gradients are added into `.grad` (Tensor.backward). With `inputs`, only
+    the nodes leading to them run; their gradients are returned (autograd.grad) or, with
+    `accumulate`, added into their `.grad` (backward(inputs=...)).
     """
     roots = []
-    for t, g in zip(tensors, grad_tensors):
-        if t._grad_fn is not None:
-            roots.append((t._grad_fn, t._output_nr, g))
-        elif t._requires_grad:
-            roots.append((t._accumulator(), 0, g))
-        else:
-            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+    for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
+        if t._grad_fn is None and not t._requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a "
+                               "grad_fn")
+        node, nr = _root(t)
+        roots.append((node, nr, g))
 
-    # capture points for autograd.grad: node -> [(output_nr, index in inputs)]
-    captures = {}
+    captures = None
     results = None
     if inputs is not None:
+        captures = {}
         results = [None] * len(inputs)
         for i, t in enumerate(inputs):
-            if t._grad_fn is not None:
-                key, nr = t._grad_fn, t._output_nr
-            else:
-                key, nr = t._accumulator(), 0
+            key, nr = _root(t)
             captures.setdefault(key, []).append((nr, i))
 
-    # 1. dependency counts (a node first met gets count 1 and is walked once)
+    # 1. dependency counts (and, with inputs, which nodes lead to them)
     deps = {}
-    stack = [r[0] for r in roots]
-    root_set = set(stack)
+    seen = set()
+    stack = []
+    for r in roots:
+        if r[0] not in seen:
+            seen.add(r[0])
+            stack.append(r[0])
+    order = [] if captures is not None else None
     while stack:
         node = stack.pop()
+        if order is not None:
+            order.append(node)
         for nxt, _ in node.next_functions:
             if nxt is None:
                 continue
-            c = deps.get(nxt)
-            if c is None:
-                deps[nxt] = 1
-                if nxt not in root_set:
-                    stack.append(nxt)
-            else:
-                deps[nxt] = c + 1
+            deps[nxt] = deps.get(nxt, 0) + 1
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    needed = None
+    if captures is not None:
+        needed = _needed_nodes(order, captures, deps)
 
     # 2. seed the buffers
     buffers = {}
     for node, nr, g in roots:
+        if needed is not None and node not in needed and node not in captures:
+            continue
         buf = buffers.get(node)
         if buf is None:
-            buf = buffers[node] = [None] * node_outputs(node)
+            buf = buffers[node] = [None] * node._n_outputs
         buf[nr] = _add(buf[nr], g)
-    ready = [n for n in buffers if n not in deps]
+    ready = [n for n in buffers if deps.get(n, 0) == 0]
 
+    wanted = None if needed is None else needed | set(captures)
     prev = _state.enabled
     _state.enabled = create_graph
-    anomaly = _anomaly[0]
     try:
         while ready:
             node = ready.pop()
             grads = buffers.pop(node)
             if type(node) is AccumulateGrad:
-                _accumulate(node, grads[0], captures, results, accumulate, create_graph)
+                var = node._var()
+                if (captures is None and var is not None and not create_graph
+                        and not node._pre_hooks and not node._post_hooks
+                        and var._backward_hooks is None and var._post_acc_hooks is None):
+                    _fast_accumulate(var, grads[0])
+                else:
+                    _accumulate(node, grads[0], captures, results, inputs, accumulate, create_graph)
                 continue
-            if node._tensor_pre_hooks is not None or node._pre_hooks is not None:
-                grads = _run_pre_hooks(node, grads)
-            if captures:
+            th = node._tensor_pre_hooks
+            if th:
+                _tensor_hooks(th, grads)
+            if node._pre_hooks:
+                for h in list(node._pre_hooks.values()):
+                    r = h(tuple(grads))
+                    if r is not None:
+                        grads = list(r)
+            if captures is not None:
                 cap = captures.get(node)
                 if cap is not None:
-                    for nr, i in cap:
-                        results[i] = _add(results[i], grads[nr])
-            if node._released and node._saved is None and _had_saved(node):
-                node.saved_tensors  # raises the "backward through the graph a second time" error
-            if len(grads) == 1:
-                if grads[0] is None:
-                    grads[0] = _zeros_for_output(node, 0)
-            else:
-                for i in range(len(grads)):
-                    if grads[i] is None:
-                        grads[i] = _zeros_for_output(node, i)
-            if anomaly:
-                out = _backward_with_anomaly(node, grads)
+                    _capture(cap, grads, results, inputs, accumulate, create_graph)
+                if node not in needed:  # nothing past it is wanted
+                    continue
+            for g in grads:
+                if g is None:
+                    _fill_missing(node, grads)
+                    break
+            if _anomaly[0]:
+                out = _call_backward_anomaly(node, grads)
             else:
                 out = node.backward(node, *grads)
-            if type(out) is not tuple:
-                out = (out,)
-            if node._post_hooks is not None:
+                if type(out) is not tuple:
+                    out = (out,)
+            if node._post_hooks:
                 for h in list(node._post_hooks.values()):
                     r = h(out, tuple(grads))
                     if r is not None:
                         out = tuple(r)
-            if not retain_graph:
-                if node._saved is not None:
-                    node.__dict__['_had_saved'] = True
-                    node._saved = None
+            if not retain_graph and node._saved is not None:
+                node._saved = None
                 node._released = True
-            meta = node._input_meta
-            n_out = len(out)
-            i = 0
-            for nxt, nr in node.next_functions:
-                if nxt is None:
-                    i += 1
+            nf = node.next_functions
+            if len(out) < len(nf):
+                out = out + (None,) * (len(nf) - len(out))
+            for (nxt, nr), g, m in zip(nf, out, node._input_meta):
+                if nxt is None or (wanted is not None and nxt not in wanted):
                     continue
-                g = out[i] if i < n_out else None
                 if g is not None:
-                    shape, dt = meta[i]
                     a = g._data
-                    if a.shape != shape or a.dtype != dt:
-                        g = _sum_to(g, shape, dt)
+                    if a.shape != m[0] or a.dtype != m[1]:
+                        g = _sum_to(g, m[0], m[1])
                     buf = buffers.get(nxt)
                     if buf is None:
-                        buf = buffers[nxt] = [None] * node_outputs(nxt)
-                        buf[nr] = g
-                    elif buf[nr] is None:
-                        buf[nr] = g
-                    else:
-                        buf[nr] = buf[nr] + g
-                i += 1
+                        buf = buffers[nxt] = [None] * nxt._n_outputs
+                    old = buf[nr]
+                    buf[nr] = g if old is None else old + g
                 c = deps[nxt] - 1
                 deps[nxt] = c
                 if c == 0:
                     if nxt in buffers:
                         ready.append(nxt)
                     else:  # every contribution was None: its inputs get nothing from here
-                        _skip(nxt, deps, buffers, ready)
+                        _skip(nxt, deps, buffers, ready, needed)
     finally:
         _state.enabled = prev
     return results
 
 
-def _run_pre_hooks(node, grads):
-    th = node._tensor_pre_hooks
-    if th:
-        for nr, hooks in th.items():
-            if grads[nr] is None:
+def _fast_accumulate(var, g):
+    """.grad += g with no hooks and no graph: a copy the first time, in place after."""
+    old = var._grad
+    if old is None:
+        var._grad = _wrap(g._data.copy())
+    elif old._grad_fn is None and old._data.dtype == g._data.dtype and old._data.shape == g._data.shape:
+        old._data += g._data
+        old._bump_version()
+    else:
+        _accumulate_into(var, g, False)
+
+
+def _needed_nodes(order, captures, deps):
+    """Nodes whose backward must run so that gradients reach the capture points.
+
+    `order` lists nodes in DFS discovery order from the roots; a node is processed only after all
+    its successors (reverse topological order via dependency counts), without recursion."""
+    remaining = dict(deps)
+    reaches = set(captures)  # nodes whose *buffers* are wanted
+    needed = set()           # nodes whose *backward* must run
+    # Kahn's order from the roots, reversed, visits successors first.
+    topo = []
+    ready = [n for n in order if remaining.get(n, 0) == 0]
+    while ready:
+        n = ready.pop()
+        topo.append(n)
+        for nxt, _ in n.next_functions:
+            if nxt is None:
                 continue
-            for h in list(hooks.values()):
-                r = h(grads[nr])
-                if r is not None:
-                    grads[nr] = r
-    if node._pre_hooks:
-        for h in list(node._pre_hooks.values()):
-            r = h(tuple(grads))
+            c = remaining[nxt] - 1
+            remaining[nxt] = c
+            if c == 0:
+                ready.append(nxt)
+    for n in reversed(topo):
+        for nxt, _ in n.next_functions:
+            if nxt is not None and nxt in reaches:
+                needed.add(n)
+                reaches.add(n)
+                break
+    return needed
+
+
+def _tensor_hooks(th, grads):
+    """Run tensor hooks (register_hook on non-leaf tensors), then retain_grad's, as torch does."""
+    for nr, hooks in th.items():
+        g = grads[nr]
+        if g is None:
+            continue
+        retain = None
+        for k, h in list(hooks.items()):
+            if k == 'retain_grad':
+                retain = h
+                continue
+            r = h(g)
             if r is not None:
-                grads = list(r)
-    return grads
+                g = r
+        grads[nr] = g
+        if retain is not None:
+            retain(g)
 
 
-def _backward_with_anomaly(node, grads):
+def _capture(cap, grads, results, inputs, accumulate, create_graph):
+    for nr, i in cap:
+        g = grads[nr]
+        if accumulate:
+            _accumulate_into(inputs[i], g, create_graph)
+        else:
+            results[i] = _add(results[i], g)
+
+
+def _call_backward_anomaly(node, grads):
     try:
         out = node.backward(node, *grads)
     except Exception:
         if node._anomaly_trace:
             _print_trace(node)
         raise
-    _check_nan(node, out if type(out) is tuple else (out,))
+    if type(out) is not tuple:
+        out = (out,)
+    if _nan_check[0]:
+        _check_nan(node, out)
     return out
 
 
-def _had_saved(node):
-    return node.__dict__.get('_had_saved', False)
-
-
-def _skip(node, deps, buffers, ready):
-    """Propagate 'no gradient' through a node none of whose outputs got one."""
+def _skip(node, deps, buffers, ready, needed):
+    """Propagate 'no gradient' through a node none of whose outputs got one (or not needed)."""
     stack = [node]
     while stack:
         n = stack.pop()
@@ -218,74 +284,78 @@ def _skip(node, deps, buffers, ready):
                     stack.append(nxt)
 
 
-def node_outputs(node):
-    return 1 if type(node) is AccumulateGrad else node._n_outputs
-
-
-def _zeros_for_output(node, i):
-    """A zero gradient for an output that received none (multi-output nodes)."""
-    shapes = node.__dict__.get('_output_meta')
-    if shapes is None:
-        raise RuntimeError(f"{node.name()}: missing gradient for output {i}")
-    shape, dt, xp = shapes[i]
-    return _wrap(xp.zeros(shape, dt))
-
-
-def _accumulate(node, g, captures, results, accumulate, create_graph):
-    var = node._var()
-    if node._pre_hooks or (var is not None and var._backward_hooks):
-        if var is not None and var._backward_hooks:
-            for h in list(var._backward_hooks.values()):
-                r = h(g)
-                if r is not None:
-                    g = r
-    cap = captures.get(node)
-    if cap is not None:
-        for _, i in cap:
-            results[i] = _add(results[i], g)
-    if not accumulate or var is None:
+def _fill_missing(node, grads):
+    """Zero gradients for the outputs of a multi-output op that received none (custom Functions
+    decide for themselves, see ctx.set_materialize_grads)."""
+    if node._custom:
         return
-    if not create_graph:
-        g = g.detach() if g._grad_fn is not None else g
+    meta = node.__dict__.get('_output_meta')
+    for i, g in enumerate(grads):
+        if g is None and meta is not None and meta[i] is not None:
+            shape, dt, xp = meta[i]
+            grads[i] = _wrap(xp.zeros(shape, dt))
+
+
+def _accumulate(node, g, captures, results, inputs, accumulate, create_graph):
+    var = node._var()
+    if var is not None and var._backward_hooks:
+        for h in list(var._backward_hooks.values()):
+            r = h(g)
+            if r is not None:
+                g = r
+    if node._pre_hooks:
+        for h in list(node._pre_hooks.values()):
+            r = h((g,))
+            if r is not None:
+                g = r[0]
+    if captures is not None:
+        cap = captures.get(node)
+        if cap is not None:
+            _capture(cap, [g], results, inputs, accumulate, create_graph)
+    elif var is not None:
+        _accumulate_into(var, g, create_graph)
+        hooks = var._post_acc_hooks
+        if hooks:
+            for h in list(hooks.values()):
+                h(var)
+    if node._post_hooks:
+        for h in list(node._post_hooks.values()):
+            h((), (g,))
+
+
+def _accumulate_into(var, g, create_graph):
+    """Add `g` into `var.grad` (in place when no graph is being built, as torch does)."""
+    if g is None:
+        return
+    if not create_graph and g._grad_fn is not None:
+        g = g.detach()
     old = var._grad
     if old is None:
-        # a fresh grad must not alias an array the graph still uses (e.g. the seed `ones`)
         if not create_graph:
+            # a fresh .grad must not alias an array the graph or the caller still holds
             g = _wrap(g._data.copy())
         var._grad = g
-    elif create_graph:
+    elif create_graph or old._grad_fn is not None or old._data.dtype != g._data.dtype:
         var._grad = old + g
     else:
-        xp_add = old._data.__iadd__
         try:
-            xp_add(g._data)
-        except Exception:
+            old._data += g._data
+        except (ValueError, TypeError):
             var._grad = old + g
         else:
             old._bump_version()
-    hooks = var._post_acc_hooks
-    if hooks:
-        for h in list(hooks.values()):
-            h(var)
 
 
 def _check_nan(node, out):
-    for g in out:
-        if g is not None and g._data.dtype.kind in 'fc':
-            xp_any = (g._data != g._data).any()
-            if bool(xp_any):
-                if node._anomaly_trace:
-                    _print_trace(node)
-                raise RuntimeError(f"Function '{node.name()}' returned nan values in its 0th output."
-                                   if out[0] is g else
-                                   f"Function '{node.name()}' returned nan values in its "
-                                   f"{out.index(g)}th output.")
+    for i, g in enumerate(out):
+        if g is not None and g._data.dtype.kind in 'fc' and bool((g._data != g._data).any()):
+            if node._anomaly_trace:
+                _print_trace(node)
+            raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
 
 
 def _print_trace(node):
-    import sys
     import warnings
     msg = ("Error detected in " + node.name() + ". Traceback of forward call that caused the error:\n"
            + ''.join(node._anomaly_trace))
-    warnings.warn(msg, UserWarning, stacklevel=2)
-    print(msg, file=sys.stderr)
+    warnings.warn(msg, UserWarning, stacklevel=3)

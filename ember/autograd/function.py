@@ -1,281 +1,414 @@
-"""Graph nodes: the internal primitive base `Function` and `AccumulateGrad`.
+"""User-defined differentiable operations: `ember.autograd.Function`, as torch.autograd.Function.
 
-A primitive op is a `Function` subclass named as torch names its grad_fn (`MulBackward0`).
-`forward(ctx, *arrays, **params)` computes on raw arrays; `backward(ctx, *grads)` is written with
-ember Tensor ops, so the backward itself records a graph when `create_graph=True` and double
-backward needs no extra code. The node object *is* the ctx: whatever forward stores on it is there
-for backward, and nothing else is allocated per op.
-"""
-import weakref
-
-from .grad_mode import _state
-from .._backend import array_module
-
-_wrap = None  # ember._tensor._wrap, set by ember._tensor once it is defined (import cycle)
-
-
-class Function:
-    """Base of every primitive op and graph node (the object behind `tensor.grad_fn`)."""
-
-    __slots__ = ('next_functions', 'needs_input_grad', '_input_meta', '_saved', '_raw_saved',
-                 '_n_outputs', '__dict__', '__weakref__')
-
-    # rarely-set node state: class defaults, so recording a node sets only the slots above
-    _released = False
-    _tensor_pre_hooks = None
-    _pre_hooks = None
-    _post_hooks = None
-    _anomaly_trace = None
-
-    # ops that return a view of their (first) input set this, so the output shares the
-    # input's base and version counter
-    _is_view = False
-    # ops whose outputs beyond the first carry no gradient (indices of max/sort...)
-    _non_differentiable_outputs = ()
-
+```python
+class Exp(ember.autograd.Function):
     @staticmethod
-    def forward(ctx, *args, **kwargs):
-        raise NotImplementedError
+    def forward(ctx, x):             # x: Tensor; runs without recording a graph
+        y = x.exp()
+        ctx.save_for_backward(y)
+        return y
+    @staticmethod
+    def backward(ctx, g):            # one gradient (or None) per forward input
+        y, = ctx.saved_tensors
+        return g * y
+y = Exp.apply(x)                     # y.grad_fn is an `ExpBackward` node, which is also the ctx
+```
+The newer style (`forward(*args)` without ctx plus `setup_context(ctx, inputs, output)`) works
+too. The ctx is the graph node itself, an instance of the `<Name>Backward` class made for each
+Function subclass.
+
+ember's own primitives are `ember.autograd.graph.Node` subclasses (forward on arrays); `Node`,
+`AccumulateGrad` and `_mark_view` are re-exported here for the ops that import them from here.
+"""
+import functools
+import inspect
+
+from .graph import Node, AccumulateGrad, _mark_view, _NO_EDGE, _anomaly, _stack, _view_grad_fn  # noqa: F401
+from .grad_mode import _state
+
+__all__ = ['Function', 'FunctionCtx', 'BackwardCFunction', 'InplaceFunction', 'once_differentiable',
+           'Node']
+
+
+class FunctionCtx:
+    """The methods a custom Function's `forward`/`setup_context` call on `ctx`."""
+
+    def save_for_backward(self, *tensors):
+        """Save tensors (inputs, outputs or intermediates) for `backward` (`ctx.saved_tensors`)."""
+        from .._tensor import Tensor
+        for i, t in enumerate(tensors):
+            if t is not None and not isinstance(t, Tensor):
+                raise TypeError(f"save_for_backward can only save variables, but argument {i} is of "
+                                f"type {type(t).__name__}")
+        self.to_save = tensors
+
+    def save_for_forward(self, *tensors):
+        self.saved_for_forward = tensors
+
+    def mark_dirty(self, *args):
+        """Declare the inputs that forward modified in place (they must also be returned)."""
+        self.dirty_tensors = args
+
+    def mark_non_differentiable(self, *args):
+        """Declare outputs that get no gradient (they will not require grad)."""
+        self.non_differentiable = args
+
+    def set_materialize_grads(self, value):
+        """With False, backward receives None (not zeros) for outputs that got no gradient."""
+        self.materialize_grads = bool(value)
+
+    def mark_shared_storage(self, *pairs):
+        raise RuntimeError("mark_shared_storage is deprecated. Tensors with shared storages are "
+                           "automatically tracked. Note that calls to `set_()` are not tracked")
+
+
+class BackwardCFunction(FunctionCtx, Node):
+    """The graph node of a custom Function call; also the `ctx` its forward and backward see."""
+
+    _custom = True
+    _forward_cls = None
+
+    @property
+    def saved_variables(self):
+        return self.saved_tensors
 
     @staticmethod
     def backward(ctx, *grads):
-        raise NotImplementedError
+        return _custom_backward(ctx, grads)
 
-    # -- ctx API used inside forward --------------------------------------------------------
-    def save_for_backward(self, *arrays):
-        """Keep arrays for backward; inputs and outputs come back as graph-connected Tensors."""
-        self._raw_saved = arrays
+    def apply(self, *grads):
+        """Run the user's backward on `grads` (torch's `grad_fn.apply`)."""
+        return _custom_backward(self, grads)
 
-    @property
-    def saved_tensors(self):
-        saved = self._saved
-        if saved is None:
-            if self._released:
-                raise RuntimeError(
-                    "Trying to backward through the graph a second time (or directly access saved "
-                    "tensors after they have already been freed). Saved intermediate values of the "
-                    "graph are freed when you call .backward() or autograd.grad(). Specify "
-                    "retain_graph=True if you need to backward through the graph a second time or if "
-                    "you need to access saved tensors after calling backward.")
-            return ()
-        return tuple(_unpack(self, s) for s in saved)
+    def __call__(self, *grads):
+        return _custom_backward(self, grads)
 
-    # -- node API --------------------------------------------------------------------------
-    def name(self):
-        return type(self).__name__
+    def _is_setup(self):
+        return True
 
-    def __repr__(self):
-        return f'<{type(self).__name__} object at {hex(id(self))}>'
 
-    def register_hook(self, fn):
-        """fn(grad_inputs, grad_outputs) runs after this node's backward."""
-        from ..utils.hooks import RemovableHandle
-        if self._post_hooks is None:
-            self._post_hooks = {}
-        h = RemovableHandle(self._post_hooks)
-        self._post_hooks[h.id] = fn
-        return h
+def _internal_primitive(ns):
+    # ember's op files subclass the primitive base; one written against the older contract
+    # (`from ..autograd.function import Function`) gets the primitive base it meant
+    return ns.get('__module__', '').startswith('ember._ops.')
 
-    def register_prehook(self, fn):
-        """fn(grad_outputs) runs before this node's backward and may replace them."""
-        from ..utils.hooks import RemovableHandle
-        if self._pre_hooks is None:
-            self._pre_hooks = {}
-        h = RemovableHandle(self._pre_hooks)
-        self._pre_hooks[h.id] = fn
-        return h
 
-    @property
-    def metadata(self):
-        d = self.__dict__.get('_metadata')
-        if d is None:
-            d = self.__dict__['_metadata'] = {}
-        return d
+class FunctionMeta(type):
+    """Creates, for every Function subclass, its node class `<Name>Backward`."""
+
+    def __new__(mcls, name, bases, ns, **kwargs):
+        if _user_function is not None and _user_function in bases and _internal_primitive(ns):
+            return type(name, tuple(Node if b is _user_function else b for b in bases), ns)
+        return super().__new__(mcls, name, bases, ns, **kwargs)
+
+    def __init__(cls, name, bases, ns, **kwargs):
+        cls._backward_cls = type(name + 'Backward', (BackwardCFunction,),
+                                 {'_forward_cls': cls, '__module__': cls.__module__,
+                                  '__qualname__': name + 'Backward'})
+        super().__init__(name, bases, ns, **kwargs)
+
+
+_user_function = None
+
+
+class Function(metaclass=FunctionMeta):
+    """Base class for differentiable operations defined by the user (static forward/backward)."""
+
+    generate_vmap_rule = False
+
+    def __init__(self, *args, **kwargs):
+        import warnings
+        warnings.warn(f"{self.__class__} should not be instantiated. Methods on autograd functions are "
+                      "all static, so you should invoke them on the class itself. Instantiating an "
+                      "autograd function will raise an error in a future version of PyTorch.",
+                      DeprecationWarning, stacklevel=2)
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError(
+            "Legacy autograd function with non-static forward method is deprecated. Please use "
+            "new-style autograd function with static forward method. (Example: "
+            "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)")
+
+    @staticmethod
+    def forward(*args, **kwargs):
+        """Compute the outputs from the inputs (Tensors and anything else)."""
+        raise NotImplementedError("You must implement the forward function for custom "
+                                  "autograd.Function.")
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        """Store what backward needs, when forward does not take ctx (the newer style)."""
+        raise NotImplementedError("setup_context is not implemented.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        """The gradients w.r.t. each forward input (None for non-Tensors), given the outputs'."""
+        raise NotImplementedError("You must implement either the backward or vjp method for your "
+                                  "custom autograd.Function to use it with backward mode AD.")
+
+    vjp = backward
+
+    @staticmethod
+    def jvp(ctx, *grad_inputs):
+        raise NotImplementedError("You must implement the jvp function for custom autograd.Function "
+                                  "to use it with forward mode AD.")
+
+    @staticmethod
+    def vmap(info, in_dims, *args):
+        raise NotImplementedError("torch.autograd.Function.vmap is not available in ember")
 
     @classmethod
-    def apply(cls, *inputs, **params):
-        """Run forward on the inputs' arrays; record a node when any input requires grad."""
-        ctx = object.__new__(cls)
-        ctx._raw_saved = None
-        if _state.enabled:
-            for t in inputs:
-                if t is not None and t._requires_grad:
-                    break
-            else:
-                return _wrap_outputs(cls.forward(ctx, *[None if t is None else t._data for t in inputs],
-                                                 **params), cls, inputs)
-        else:
-            return _wrap_outputs(cls.forward(ctx, *[None if t is None else t._data for t in inputs],
-                                             **params), cls, inputs)
+    def apply(cls, *args, **kwargs):
+        """Run forward and, when an input requires grad, record a `<Name>Backward` node."""
+        setup = _has_setup_context(cls)
+        if kwargs or setup:
+            args = _bind(cls, args, kwargs, setup)
+        return _apply(cls, args, setup)
 
-        out = cls.forward(ctx, *[None if t is None else t._data for t in inputs], **params)
-        edges = []
-        needs = []
-        meta = []
-        for t in inputs:
-            if t is None or not t._requires_grad:
-                edges.append(_NO_EDGE)
-                needs.append(False)
-                meta.append(None)
+
+_user_function = Function
+
+
+class InplaceFunction(Function):
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+
+def _has_setup_context(cls):
+    return getattr(cls, 'setup_context') is not Function.setup_context
+
+
+def _bind(cls, args, kwargs, setup):
+    sig = inspect.signature(cls.forward)
+    if setup:
+        bound = sig.bind(*args, **kwargs)
+        bound.apply_defaults()
+        return bound.args
+    bound = sig.bind(None, *args, **kwargs)
+    bound.apply_defaults()
+    return bound.args[1:]
+
+
+def _apply(cls, args, setup):
+    from .._tensor import Tensor
+    node_cls = cls._backward_cls
+    ctx = object.__new__(node_cls)
+    ctx._init_graph_fields()
+    ctx._saved = None
+    grad_on = _state.enabled
+    needs = tuple([grad_on and isinstance(a, Tensor) and a._requires_grad for a in args])
+    ctx.needs_input_grad = needs
+    any_req = True in needs
+    # edges point at the inputs' histories *before* forward (which may rewrite dirty inputs')
+    if any_req:
+        edges, meta, pos = [], [], []
+        for i, a in enumerate(args):
+            if not isinstance(a, Tensor):
                 continue
-            needs.append(True)
-            fn = t._grad_fn
-            edges.append((fn, t._output_nr) if fn is not None else (t._accumulator(), 0))
-            a = t._data
-            meta.append((a.shape, a.dtype))
-        ctx.next_functions = tuple(edges)
-        ctx.needs_input_grad = tuple(needs)
-        ctx._input_meta = meta
-        if _anomaly[0]:
-            import traceback
-            ctx._anomaly_trace = traceback.format_stack()[:-2]
-        nondiff = cls._non_differentiable_outputs
-        if type(out) is not tuple:
-            ctx._n_outputs = 1
-            outs = (out,)
-            t = _wrap(out)
-            if out.dtype.kind in 'fcV' and not nondiff:
-                t._requires_grad = True
-                t._grad_fn = ctx
-            result = [t]
-            multi = False
+            pos.append(i)
+            if needs[i]:
+                fn = _view_grad_fn(a) if a._base is not None else a._grad_fn
+                edges.append((fn, a._output_nr) if fn is not None else (a._accumulator(), 0))
+                meta.append((a._data.shape, a._data.dtype))
+            else:
+                edges.append(_NO_EDGE)
+                meta.append(None)
+    _state.enabled = False
+    try:
+        if setup:
+            out = cls.forward(*args)
+            cls.setup_context(ctx, args, out)
         else:
-            multi = True
-            outs = out
-            ctx._n_outputs = len(outs)
-            ctx.__dict__['_output_meta'] = [None if o is None else (o.shape, o.dtype, array_module(o))
-                                            for o in outs]
-            result = []
-            for i, o in enumerate(outs):
-                if o is None:
-                    result.append(None)
-                    continue
-                t = _wrap(o)
-                if i not in nondiff and o.dtype.kind in 'fcV':
-                    t._requires_grad = True
-                    t._grad_fn = ctx
-                    t._output_nr = i
-                result.append(t)
-        if cls._is_view:
-            _mark_view(result[0], inputs[0])
-        raw = ctx._raw_saved
-        if raw is not None:
-            ctx._saved = tuple(_pack(ctx, a, inputs, outs, result) for a in raw)
-            ctx._raw_saved = None
-        else:
-            ctx._saved = None
-        return tuple(result) if multi else result[0]
+            out = cls.forward(ctx, *args)
+    finally:
+        _state.enabled = grad_on
+    is_tuple = isinstance(out, tuple)
+    outs = list(out) if is_tuple else [out]
+    for o in outs:
+        if o is not None and not isinstance(o, Tensor) and hasattr(o, 'shape') and hasattr(o, 'dtype'):
+            raise TypeError(f"{cls.__name__}.forward returned an array, not a Tensor: ember's own "
+                            "primitives (forward on arrays) subclass ember.autograd.graph.Node")
+    d = ctx.__dict__
+    dirty = d.get('dirty_tensors', ())
+    if dirty:
+        ids = {id(o) for o in outs}
+        for t in dirty:
+            if id(t) not in ids:
+                raise RuntimeError("Some elements marked as dirty during the forward method were not "
+                                   "returned as output. The inputs that are modified inplace must all "
+                                   "be outputs of the Function.")
+    if not any_req:
+        for t in dirty:
+            t._bump_version()
+        d.pop('to_save', None)
+        return out
+    ctx.next_functions = tuple(edges)
+    ctx._input_meta = meta
+    d['_tensor_positions'] = pos
+    ctx._anomaly_trace = _stack() if _anomaly[0] else None
+    ctx._n_outputs = len(outs)
+    _wrap_custom_outputs(ctx, args, outs, dirty, d.get('non_differentiable', ()))
+    _pack_custom_saved(ctx, outs, d.pop('to_save', None))
+    return tuple(outs) if is_tuple else outs[0]
 
 
-_NO_EDGE = (None, 0)
-_anomaly = [False]
-
-
-def _wrap_outputs(out, cls, inputs):
-    if type(out) is tuple:
-        res = tuple(None if o is None else _wrap(o) for o in out)
-        if cls._is_view:
-            _mark_view(res[0], inputs[0])
-        return res
-    t = _wrap(out)
-    if cls._is_view:
-        _mark_view(t, inputs[0])
-    return t
-
-
-def _mark_view(view, base):
-    view._base = base._base if base._base is not None else base
-    view._version_counter = base._vc()
-
-
-# Saved values: ('i', tensor, version) for an input, ('o', nr, array, counter, version) for an
-# output (kept without the Tensor object, so output -> grad_fn -> output makes no cycle), or a bare
-# array for anything else.
-def _pack(ctx, a, inputs, outs, result):
-    if a is None:
-        return None
-    for t in inputs:
-        if t is not None and t._data is a:
-            return ('i', t, t._version)
+def _wrap_custom_outputs(ctx, args, outs, dirty, nondiff):
+    from .._tensor import Tensor, _wrap
+    from .._backend import array_module
+    input_ids = {id(a) for a in args if isinstance(a, Tensor)}
+    dirty_ids = {id(t) for t in dirty}
+    nondiff_ids = {id(t) for t in nondiff}
+    out_meta = []
     for i, o in enumerate(outs):
-        if o is a:
-            r = result[i]
-            return ('o', i, a, r._vc(), r._version_counter[0])
-    return a
+        if not isinstance(o, Tensor):
+            out_meta.append(None)
+            continue
+        a = o._data
+        out_meta.append((a.shape, a.dtype, array_module(a)))
+        differentiable = id(o) not in nondiff_ids and a.dtype.kind in 'fcV'
+        if id(o) in dirty_ids:
+            if o._grad_fn is None and o._requires_grad:
+                raise RuntimeError("a leaf Variable that requires grad has been used in an in-place "
+                                   "operation.")
+            o._bump_version()
+            target = o
+        elif id(o) in input_ids or o._grad_fn is not None or o._requires_grad:
+            # an input (or outside tensor) returned as is: the output is a new view of it
+            target = _wrap(a)
+            _mark_view(target, o)
+            outs[i] = target
+        else:
+            target = o
+        if differentiable:
+            target._requires_grad = True
+            target._grad_fn = ctx
+            target._output_nr = i
+        elif target is not o or id(o) not in dirty_ids:
+            target._requires_grad = False
+            target._grad_fn = None
+    ctx.__dict__['_output_meta'] = out_meta
 
 
-def _unpack(ctx, s):
-    if s is None:
-        return None
-    if type(s) is tuple:
-        if s[0] == 'i':
-            t, v = s[1], s[2]
-            if t._version != v:
-                _version_error(ctx, t, v)
-            return t
-        _, nr, a, counter, v = s
-        if counter[0] != v:
-            _version_error(ctx, _wrap(a), v, counter[0], nr)
-        t = _wrap(a)
-        t._requires_grad = True
-        t._grad_fn = ctx
-        t._output_nr = nr
-        t._version_counter = counter
-        return t
-    return _wrap(s)
+def _pack_custom_saved(ctx, outs, to_save):
+    if not to_save:
+        return
+    from .._tensor import Tensor
+    out_pos = {id(o): i for i, o in enumerate(outs) if isinstance(o, Tensor) and o._grad_fn is ctx}
+    saved = []
+    for t in to_save:
+        if t is None:
+            saved.append(None)
+        elif id(t) in out_pos:
+            # kept without the Tensor object: output -> ctx -> output would be a cycle
+            saved.append(('o', out_pos[id(t)], t._data, t._vc(), t._version_counter[0]))
+        else:
+            saved.append(('i', t, t._version))
+    ctx._saved = tuple(saved)
 
 
-def _version_error(ctx, t, saved_version, current=None, output_nr=None):
-    if current is None:
-        current = t._version
-    shape = 'x'.join(str(s) for s in t.shape)
-    kind = 'torch.' + type(t).__name__ if output_nr is None else 'torch.FloatTensor'
-    what = f"output {output_nr} of {ctx.name()}" if output_nr is not None else f"is at version {current}"
-    if output_nr is not None:
-        what = f"output {output_nr} of {ctx.name()}, is at version {current}"
-    raise RuntimeError(
-        "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [{t.type() if output_nr is None else kind} [{shape}]], which is {what}; expected "
-        f"version {saved_version} instead. Hint: enable anomaly detection to find the operation "
-        "that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).")
+def _expandable(shape, gshape):
+    if len(shape) > len(gshape):
+        return False
+    for s, g in zip(reversed(shape), reversed(gshape)):
+        if s != g and s != 1:
+            return False
+    return True
 
 
-class AccumulateGrad:
-    """The node that adds the incoming gradient into a leaf tensor's `.grad`."""
+def _custom_backward(ctx, grads):
+    """Call the user's backward, materializing missing grads and checking what it returns."""
+    from .._tensor import Tensor, _wrap
+    cls = ctx._forward_cls
+    d = ctx.__dict__
+    if d.get('materialize_grads', True):
+        meta = d['_output_meta']
+        grads = tuple([_wrap(meta[i][2].zeros(meta[i][0], meta[i][1]))
+                       if g is None and meta[i] is not None else g for i, g in enumerate(grads)])
+    bw = cls.backward
+    if bw is Function.backward and cls.vjp is not Function.vjp:
+        bw = cls.vjp
+    res = bw(ctx, *grads)
+    if not isinstance(res, tuple):
+        res = (res,)
+    needs = ctx.needs_input_grad
+    n = len(needs)
+    name = ctx.name()
+    if len(res) != n:
+        if len(res) > n and all(r is None for r in res[n:]):
+            res = res[:n]
+        else:
+            raise RuntimeError(f"function {name} returned an incorrect number of gradients "
+                               f"(expected {n}, got {len(res)})")
+    pos = d['_tensor_positions']
+    pos_set = set(pos)
+    for i, g in enumerate(res):
+        if g is not None and i not in pos_set:
+            raise RuntimeError(f"function {name} returned a gradient different than None at "
+                               f"position {i + 1}, but the corresponding forward input was not a "
+                               "Variable")
+    out = []
+    for j, i in enumerate(pos):
+        g = res[i]
+        if g is not None:
+            if not isinstance(g, Tensor):
+                raise RuntimeError(f"expected Variable or None (got {type(g).__name__})")
+            m = ctx._input_meta[j]
+            if m is not None and g._data.shape != m[0] and not _expandable(m[0], g._data.shape):
+                raise RuntimeError(f"Function {name} returned an invalid gradient at index {i} - got "
+                                   f"{list(g._data.shape)} but expected shape compatible with "
+                                   f"{list(m[0])}")
+        out.append(g)  # kept even where no grad is needed: node hooks see it, as torch's do
+    return tuple(out)
 
-    __slots__ = ('_var', 'next_functions', '_pre_hooks', '_post_hooks', '__weakref__')
 
-    def __init__(self, tensor):
-        self._var = weakref.ref(tensor)
-        self.next_functions = ()
-        self._pre_hooks = self._post_hooks = None
-
-    @property
-    def variable(self):
-        return self._var()
+class Error(Node):
+    """Passes values through; differentiating through it raises `msg` (once_differentiable's
+    node, named as torch's DelayedError node is)."""
 
     def name(self):
-        return 'torch::autograd::AccumulateGrad'
+        return 'torch::autograd::Error'
 
-    def __repr__(self):
-        return f'<AccumulateGrad object at {hex(id(self))}>'
+    @staticmethod
+    def forward(ctx, *arrays, msg):
+        ctx.msg = msg
+        return arrays if len(arrays) != 1 else arrays[0]
 
-    @property
-    def metadata(self):
-        return {}
+    @staticmethod
+    def backward(ctx, *grads):
+        raise RuntimeError(ctx.msg)
 
-    def register_hook(self, fn):
-        from ..utils.hooks import RemovableHandle
-        if self._post_hooks is None:
-            self._post_hooks = {}
-        h = RemovableHandle(self._post_hooks)
-        self._post_hooks[h.id] = fn
-        return h
 
-    def register_prehook(self, fn):
-        from ..utils.hooks import RemovableHandle
-        if self._pre_hooks is None:
-            self._pre_hooks = {}
-        h = RemovableHandle(self._pre_hooks)
-        self._pre_hooks[h.id] = fn
-        return h
+def once_differentiable(fn):
+    """Decorate a custom Function's backward that is not itself differentiable: it runs without
+    recording a graph, and differentiating its result raises an error."""
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        from .._tensor import Tensor
+        prev = _state.enabled
+        _state.enabled = False
+        try:
+            outputs = fn(ctx, *args)
+        finally:
+            _state.enabled = prev
+        if not prev:
+            return outputs
+        if not any(isinstance(a, Tensor) and a._requires_grad for a in args):
+            return outputs
+        single = not isinstance(outputs, tuple)
+        outs = (outputs,) if single else outputs
+        fakes = []
+        for o in outs:
+            if o is not None:
+                o = o.detach()
+                o._requires_grad = True
+            fakes.append(o)
+        present = [o for o in fakes if o is not None]
+        if not present:
+            return outputs
+        res = Error.apply(*present, msg="trying to differentiate twice a function that was "
+                                               "marked with @once_differentiable")
+        res = iter(res if isinstance(res, tuple) else (res,))
+        wrapped = tuple(None if o is None else next(res) for o in fakes)
+        return wrapped[0] if single else wrapped
+    return wrapper

@@ -1,0 +1,341 @@
+"""The autograd graph: `Node` (every grad_fn and every primitive op), `AccumulateGrad`, saved tensors.
+
+A primitive op is a `Node` subclass named as torch names its grad_fn (`MulBackward0`).
+`forward(ctx, *arrays, **params)` computes on raw arrays; `backward(ctx, *grads)` is written with
+ember Tensor ops, so the backward itself records a graph when `create_graph=True` and double
+backward needs no extra code. The node object *is* the ctx: whatever forward stores on it is there
+for backward, and nothing else is allocated per op.
+
+(`ember.autograd.Function`, in `function.py`, is the user-facing class whose forward works on
+Tensors; its grad_fn objects are Nodes too.)
+"""
+import weakref
+
+from .grad_mode import _state
+
+_anomaly = [False]  # [enabled]; a list so every importer sees the same switch
+_new = object.__new__
+_NO_EDGE = (None, 0)
+
+
+def _wrap(arr):
+    """ember._tensor._wrap (bound on first use: _tensor imports this module)."""
+    global _wrap
+    from .._tensor import _wrap
+    return _wrap(arr)
+
+
+class Node:
+    """Base of every primitive op and graph node (the object behind `tensor.grad_fn`)."""
+
+    __slots__ = ('next_functions', 'needs_input_grad', '_input_meta', '_saved', '_raw_saved',
+                 '_released', '_tensor_pre_hooks', '_pre_hooks', '_post_hooks', '_n_outputs',
+                 '_anomaly_trace', '__dict__', '__weakref__')
+
+    # ops that return views of their (first) input set this, so the outputs share the
+    # input's base and version counter
+    _is_view = False
+    # ops whose outputs at these indices carry no gradient (indices of max/sort...)
+    _non_differentiable_outputs = ()
+    # True for the nodes of user-defined autograd.Functions (they materialize missing grads
+    # themselves and check what backward returns)
+    _custom = False
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise NotImplementedError
+
+    # -- ctx API used inside forward --------------------------------------------------------
+    def save_for_backward(self, *arrays):
+        """Keep arrays for backward; inputs and outputs come back as graph-connected Tensors."""
+        self._raw_saved = arrays
+
+    @property
+    def saved_tensors(self):
+        """The saved values as Tensors (checked against in-place modification since saving)."""
+        saved = self._saved
+        if saved is None:
+            if self._released:
+                raise RuntimeError(
+                    "Trying to backward through the graph a second time (or directly access saved "
+                    "tensors after they have already been freed). Saved intermediate values of the "
+                    "graph are freed when you call .backward() or autograd.grad(). Specify "
+                    "retain_graph=True if you need to backward through the graph a second time or if "
+                    "you need to access saved tensors after calling backward.")
+            return ()
+        return tuple([_unpack(self, s) for s in saved])
+
+    # -- node API --------------------------------------------------------------------------
+    def name(self):
+        return type(self).__name__
+
+    def __repr__(self):
+        return f'<{type(self).__name__} object at {hex(id(self))}>'
+
+    def __call__(self, *grads):
+        """Run this node's backward on `grads` (as calling a torch grad_fn does)."""
+        out = type(self).backward(self, *grads)
+        return out
+
+    def register_hook(self, fn):
+        """`fn(grad_inputs, grad_outputs)` runs after this node's backward; it may return new
+        grad_inputs. Returns a handle whose `remove()` unregisters it."""
+        from ..utils.hooks import RemovableHandle
+        if self._post_hooks is None:
+            self._post_hooks = {}
+        h = RemovableHandle(self._post_hooks)
+        self._post_hooks[h.id] = fn
+        return h
+
+    def register_prehook(self, fn):
+        """`fn(grad_outputs)` runs before this node's backward and may return new grad_outputs."""
+        from ..utils.hooks import RemovableHandle
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        h = RemovableHandle(self._pre_hooks)
+        self._pre_hooks[h.id] = fn
+        return h
+
+    @property
+    def metadata(self):
+        d = self.__dict__.get('_metadata')
+        if d is None:
+            d = self.__dict__['_metadata'] = {}
+        return d
+
+    def _init_graph_fields(self):
+        self._released = False
+        self._tensor_pre_hooks = self._pre_hooks = self._post_hooks = None
+        self._anomaly_trace = None
+
+    @classmethod
+    def apply(cls, *inputs, **params):
+        """Run forward on the inputs' arrays; record a node when any input requires grad."""
+        ctx = _new(cls)
+        if _state.enabled:
+            for t in inputs:
+                if t is not None and t._requires_grad:
+                    break
+            else:
+                return _wrap_outputs(cls.forward(ctx, *[None if t is None else t._data
+                                                        for t in inputs], **params), cls, inputs)
+        else:
+            return _wrap_outputs(cls.forward(ctx, *[None if t is None else t._data for t in inputs],
+                                             **params), cls, inputs)
+
+        ctx._raw_saved = None
+        out = cls.forward(ctx, *[None if t is None else t._data for t in inputs], **params)
+        ctx._released = False
+        ctx._tensor_pre_hooks = ctx._pre_hooks = ctx._post_hooks = None
+        edges = []
+        needs = []
+        meta = []
+        for t in inputs:
+            if t is None or not t._requires_grad:
+                edges.append(_NO_EDGE)
+                needs.append(False)
+                meta.append(None)
+                continue
+            needs.append(True)
+            fn = t._grad_fn
+            if t._base is not None:
+                fn = _view_grad_fn(t)
+            edges.append((fn, t._output_nr) if fn is not None else (t._accumulator(), 0))
+            a = t._data
+            meta.append((a.shape, a.dtype))
+        ctx.next_functions = tuple(edges)
+        ctx.needs_input_grad = tuple(needs)
+        ctx._input_meta = meta
+        ctx._anomaly_trace = _stack() if _anomaly[0] else None
+        if type(out) is tuple:
+            from .._backend import array_module
+            ctx._n_outputs = len(out)
+            ctx.__dict__['_output_meta'] = [None if o is None else (o.shape, o.dtype, array_module(o))
+                                            for o in out]
+            nondiff = cls._non_differentiable_outputs
+            result = []
+            for i, o in enumerate(out):
+                if o is None:
+                    result.append(None)
+                    continue
+                t = _wrap(o)
+                if i not in nondiff and o.dtype.kind in 'fcV':
+                    t._requires_grad = True
+                    t._grad_fn = ctx
+                    if i:
+                        t._output_nr = i
+                result.append(t)
+            result = tuple(result)
+            if cls._is_view:
+                _mark_views(result, inputs[0], cls)
+        else:
+            ctx._n_outputs = 1
+            outs = (out,)
+            result = _wrap(out)
+            if out.dtype.kind in 'fcV' and 0 not in cls._non_differentiable_outputs:
+                result._requires_grad = True
+                result._grad_fn = ctx
+            if cls._is_view:
+                _mark_view(result, inputs[0])
+        raw = ctx._raw_saved
+        if raw is not None:
+            outs = out if type(out) is tuple else (out,)
+            res = result if type(result) is tuple else (result,)
+            ctx._saved = tuple([_pack(a, inputs, outs, res) for a in raw])
+            ctx._raw_saved = None
+        else:
+            ctx._saved = None
+        return result
+
+
+def _stack():
+    import traceback
+    return traceback.format_stack()[:-3]
+
+
+def _wrap_outputs(out, cls, inputs):
+    if type(out) is tuple:
+        res = tuple([None if o is None else _wrap(o) for o in out])
+        if cls._is_view:
+            _mark_views(res, inputs[0], cls)
+        return res
+    t = _wrap(out)
+    if cls._is_view:
+        _mark_view(t, inputs[0])
+    return t
+
+
+# -- views ----------------------------------------------------------------------------------
+# A view records its root base, shares the base's version counter, and remembers the counter's
+# value when its grad_fn was set (`_view_version`): when the base (or a sibling view) is written in
+# place later, the view's history is stale and is rebuilt on use from the base's new history
+# (`_view_grad_fn`), as torch regenerates a view's grad_fn.
+
+def _mark_view(view, base):
+    """Make `view` (whose array is a view of `base`'s) share `base`'s root and version counter."""
+    root = base._base
+    if root is None:
+        root = base
+    d = view.__dict__
+    d['_base'] = root
+    c = d['_version_counter'] = base._vc()
+    d['_view_version'] = c[0]
+    if not _state.enabled:
+        d['_view_meta'] = ('no_grad', None, 0)
+
+
+def _mark_views(views, base, cls):
+    """Mark every output of a multi-output view op (unbind, split...): such views may not be
+    written in place under autograd."""
+    for i, v in enumerate(views):
+        if v is not None:
+            _mark_view(v, base)
+            meta = v.__dict__.get('_view_meta')
+            v.__dict__['_view_meta'] = ('multi_no_grad' if meta is not None or not base._requires_grad
+                                        else 'multi', cls.__name__, i)
+
+
+def _view_grad_fn(t):
+    """The grad_fn of view `t`, rebuilt from its base when either was written in place since."""
+    c = t._version_counter
+    if c is None or c[0] == t._view_version or not t._base._requires_grad:
+        return t._grad_fn
+    from .._ops.view_inplace import regenerate_view_history
+    regenerate_view_history(t)
+    return t._grad_fn
+
+
+# -- saved tensors ----------------------------------------------------------------------------
+# Saved values: ('i', tensor, version) for an input (or any Tensor a custom Function saved),
+# ('o', nr, array, counter, version) for an output (kept without the output Tensor object, so
+# output -> grad_fn -> output makes no reference cycle), or a bare array for anything else.
+
+def _pack(a, inputs, outs, result):
+    if a is None:
+        return None
+    for t in inputs:
+        if t is not None and t._data is a:
+            return ('i', t, t._version)
+    for i, o in enumerate(outs):
+        if o is a:
+            r = result[i]
+            return ('o', i, a, r._vc(), r._version_counter[0])
+    return a
+
+
+def _unpack(ctx, s):
+    if s is None:
+        return None
+    if type(s) is tuple:
+        if s[0] == 'i':
+            t, v = s[1], s[2]
+            if t._version != v:
+                _version_error(ctx, t, v, t._version, None)
+            return t
+        _, nr, a, counter, v = s
+        if counter[0] != v:
+            _version_error(ctx, _wrap(a), v, counter[0], nr)
+        t = _wrap(a)
+        t._requires_grad = True
+        t._grad_fn = ctx
+        t._output_nr = nr
+        t._version_counter = counter
+        return t
+    return _wrap(s)
+
+
+def _op_name(node):
+    """torch's short op name for a node in messages: 'ExpBackward0' -> 'Exp'."""
+    import re
+    return re.sub(r'Backward\d*$', '', node.name())
+
+
+def _version_error(ctx, t, saved_version, current, output_nr):
+    from .._ops.conversion import type_
+    shape = ', '.join(str(s) for s in t._data.shape)
+    what = ''
+    if output_nr is not None:
+        what = f", which is output {output_nr} of {_op_name(ctx)},"
+    elif t.grad_fn is not None:  # (the property: a view's history may have been rebuilt)
+        what = f", which is output {t._output_nr} of {_op_name(t.grad_fn)},"
+    hint = ("Hint: the backtrace further above shows the operation that failed to compute its "
+            "gradient. The variable in question was changed in there or anywhere later. Good luck!"
+            if _anomaly[0] else
+            "Hint: enable anomaly detection to find the operation that failed to compute its "
+            "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{type_(t)} [{shape}]]{what} is at version {current}; expected "
+        f"version {saved_version} instead. {hint}")
+
+
+class AccumulateGrad(Node):
+    """The node that adds the incoming gradient into a leaf tensor's `.grad`."""
+
+    __slots__ = ('_var',)
+
+    def __init__(self, tensor):
+        self._var = weakref.ref(tensor)
+        self.next_functions = ()
+        self._pre_hooks = self._post_hooks = self._tensor_pre_hooks = None
+        self._n_outputs = 1
+        self._released = False
+        self._saved = None
+
+    @property
+    def variable(self):
+        return self._var()
+
+    def name(self):
+        return 'torch::autograd::AccumulateGrad'
+
+    def __repr__(self):
+        return f'<AccumulateGrad object at {hex(id(self))}>'
+
+    @property
+    def metadata(self):
+        return {}
