@@ -285,8 +285,8 @@ def _sign_fwd(xp, a):
 
 sign, SignBackward0 = _unary(
     'sign', 'SignBackward0', _sign_fwd, _zero, kind='same', complex_ok=False,
-    complex_msg=lambda t: RuntimeError("Unlike NumPy, torch.sign is not intended to support complex "
-                                       "numbers. Please use torch.sgn instead."))
+    complex_msg=lambda t: NotImplementedError("Unlike NumPy, torch.sign is not intended to support "
+                                              "complex numbers. Please use torch.sgn instead."))
 
 
 def _sgn_inplace(self):
@@ -382,7 +382,7 @@ def signbit(input, *, out=None):
     _check_tensor('signbit', input)
     a = input._data
     if a.dtype.kind == 'c':
-        raise RuntimeError("signbit is not implemented for complex tensors.")
+        raise NotImplementedError("signbit is not implemented for complex tensors.")
     xp = array_module(a)
     r = xp.signbit(a) if _float_kind(a) else (a < 0) if a.dtype.kind == 'i' else _falses(xp, a)
     return _out(_wrap(r), out)
@@ -393,28 +393,20 @@ tensor_method('signbit')(signbit)
 
 # ----- complex parts -------------------------------------------------------------------------
 
-class RealBackward0(Function):
+class SelectBackward0(Function):
+    """The real or imaginary part of a complex tensor, a view (torch selects from view_as_real,
+    hence the name)."""
     _is_view = True
 
     @staticmethod
-    def forward(ctx, a):
-        return a.real
+    def forward(ctx, a, part):
+        ctx.part = part
+        return a.real if part == 'real' else a.imag
 
     @staticmethod
     def backward(ctx, g):
-        return g.to(g.dtype.to_complex())
-
-
-class ImagBackward0(Function):
-    _is_view = True
-
-    @staticmethod
-    def forward(ctx, a):
-        return a.imag
-
-    @staticmethod
-    def backward(ctx, g):
-        return g.to(g.dtype.to_complex()) * 1j
+        c = g.to(g.dtype.to_complex())
+        return c if ctx.part == 'real' else c * 1j
 
 
 def real(input):
@@ -422,7 +414,7 @@ def real(input):
     _check_tensor('real', input)
     if input._data.dtype.kind != 'c':
         return input
-    return RealBackward0.apply(input)
+    return SelectBackward0.apply(input, part='real')
 
 
 def imag(input):
@@ -430,7 +422,7 @@ def imag(input):
     _check_tensor('imag', input)
     if input._data.dtype.kind != 'c':
         raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
-    return ImagBackward0.apply(input)
+    return SelectBackward0.apply(input, part='imag')
 
 
 Tensor.real = property(real)

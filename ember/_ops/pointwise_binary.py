@@ -13,7 +13,8 @@ from .. import _dtype as D
 from .._backend import array_module
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
-from ._helpers import binary_operands, broadcast_shapes_msg, scalar_tensor_like
+from ._helpers import (binary_operands, broadcast_shapes_msg, float_binary_operands,
+                       scalar_tensor_like)
 from .inplace import make_inplace
 from .reduction import _type_name
 from .unary import _quiet
@@ -98,7 +99,7 @@ def _binary(name, clsname, fwd, grad, *, to_float=False, float_only=False, no_co
             _require_tensor(name, input, 1, 'input')
             _require_tensor(name, other, 2, 'other')
         scalar = not isinstance(other, Tensor)
-        a, b = binary_operands(input, other, name)
+        a, b = (float_binary_operands if to_float else binary_operands)(input, other, name)
         k = a._data.dtype.kind
         if k == 'c' and no_complex:
             raise _not_impl(kernel, a) if no_complex is True else RuntimeError(no_complex)
@@ -134,7 +135,7 @@ def _atan2_grad(g, a, b, out):
 
 
 def _fmod_fwd(xp, a, b):
-    if a.dtype.kind in 'iu' and (b == 0).any():
+    if a.dtype.kind in 'iu' and a.size and (b == 0).any():
         raise RuntimeError("ZeroDivisionError")
     return xp.fmod(a, b)
 
@@ -168,7 +169,7 @@ def _fmin_grad(g, a, b, out):
 
 def _logaddexp_grad(g, a, b, out):
     from .unary import exp
-    return g / (exp(b - a) + 1), g / (exp(a - b) + 1)
+    return g / (exp(b - a) + 1).conj(), g / (exp(a - b) + 1).conj()
 
 
 def _logaddexp2_grad(g, a, b, out):
@@ -204,15 +205,26 @@ minimum, MinimumBackward0 = _binary(
     'minimum', 'MinimumBackward0', lambda xp, a, b: xp.minimum(a, b), _min_grad, tensor_other=True,
     no_complex="minimum not implemented for complex tensors.", inplace=False)
 fmax, FmaxBackward0 = _binary('fmax', 'FmaxBackward0', lambda xp, a, b: xp.fmax(a, b), _fmax_grad,
-                              tensor_other=True, no_complex=True, inplace=False)
+                              tensor_other=True, inplace=False,
+                              no_complex="fmax not implemented for complex tensors.")
 fmin, FminBackward0 = _binary('fmin', 'FminBackward0', lambda xp, a, b: xp.fmin(a, b), _fmin_grad,
-                              tensor_other=True, no_complex=True, inplace=False)
+                              tensor_other=True, inplace=False,
+                              no_complex="fmin not implemented for complex tensors.")
 hypot, HypotBackward0 = _binary('hypot', 'HypotBackward0', lambda xp, a, b: xp.hypot(a, b),
                                 lambda g, a, b, out: (g * a / out, g * b / out), float_only=True,
                                 no_complex=True, tensor_other=True)
+def _logaddexp_fwd(xp, a, b):
+    if a.dtype.kind != 'c':
+        return xp.logaddexp(a, b)
+    # complex: the larger real part factored out, log(e^m (1 + e^(o - m)))
+    first = a.real >= b.real
+    m, o = xp.where(first, a, b), xp.where(first, b, a)
+    return (m + xp.log1p(xp.exp(o - m))).astype(a.dtype, copy=False)
+
+
 logaddexp, LogaddexpBackward0 = _binary(
-    'logaddexp', 'LogaddexpBackward0', lambda xp, a, b: xp.logaddexp(a, b), _logaddexp_grad,
-    float_only=True, no_complex=True, tensor_other=True, inplace=False)
+    'logaddexp', 'LogaddexpBackward0', _logaddexp_fwd, _logaddexp_grad,
+    float_only=True, tensor_other=True, inplace=False)
 logaddexp2, Logaddexp2Backward0 = _binary(
     'logaddexp2', 'Logaddexp2Backward0', lambda xp, a, b: xp.logaddexp2(a, b), _logaddexp2_grad,
     float_only=True, no_complex=True, tensor_other=True, inplace=False)
@@ -230,9 +242,7 @@ class XlogyBackward1(XlogyBackward0):
 def _xlogy_public(input, other, *, out=None):
     """input * log(other), and 0 where input is 0 (unless other is NaN)."""
     if not isinstance(input, Tensor) and isinstance(other, Tensor):
-        a, b = binary_operands(input, other, 'xlogy')
-        if a._data.dtype.kind in 'iub':
-            a, b = a.to(D.get_default_dtype()), b.to(D.get_default_dtype())
+        a, b = float_binary_operands(input, other, 'xlogy')
         return _out(XlogyBackward1.apply(a, b), out)
     return _xlogy_tensor(input, other, out=out)
 
