@@ -10,7 +10,11 @@ from .._tensor import Tensor, _wrap
 
 def scalar_tensor_like(value, dt, like):
     """A 0-d constant tensor of ember dtype `dt` on the device of array `like`."""
-    return _wrap(array_module(like).asarray(value, dtype=dt.np))
+    xp = array_module(like)
+    try:
+        return _wrap(xp.asarray(value, dtype=dt.np))
+    except OverflowError:  # e.g. -2 for uint8: wraps around, as torch's scalar conversion does
+        return _wrap(xp.asarray(value).astype(dt.np))
 
 
 def binary_operands(a, b, opname='op'):
@@ -22,6 +26,11 @@ def binary_operands(a, b, opname='op'):
     ta = isinstance(a, Tensor)
     tb = isinstance(b, Tensor)
     if ta and tb:
+        if a._data.shape != b._data.shape:
+            # shapes are checked before dtypes, so a size mismatch is reported first, as in torch
+            msg = broadcast_shapes_msg(a._data.shape, b._data.shape)
+            if msg:
+                raise RuntimeError(msg)
         da, db = a._data.dtype, b._data.dtype
         if da == db:
             return a, b
@@ -50,6 +59,30 @@ def binary_operands(a, b, opname='op'):
         return scalar_tensor_like(a, dt, b._data), b
     from .creation import tensor
     return binary_operands(tensor(a), b, opname)
+
+
+def _operand_kind(x):
+    if isinstance(x, Tensor):
+        return D.from_numpy(x._data.dtype), (2 if x._data.ndim else 1)
+    return D.scalar_dtype(x), 0
+
+
+def float_binary_operands(a, b, opname='op'):
+    """binary_operands for ops that compute in floating point (true division, atan2, xlogy...):
+    when the promoted type is integral, each operand goes to the default float dtype from its own
+    values (torch's computation dtype), not through the common integer type, which may wrap."""
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        try:
+            (da, ka), (db, kb) = _operand_kind(a), _operand_kind(b)
+        except TypeError:
+            return binary_operands(a, b, opname)
+        if D.result_type2(da, ka, db, kb)._cat < 2:
+            f = D.get_default_dtype()
+            a = a.to(f) if isinstance(a, Tensor) else (float(a) if isinstance(
+                a, (numbers.Real, np.number)) else a)
+            b = b.to(f) if isinstance(b, Tensor) else (float(b) if isinstance(
+                b, (numbers.Real, np.number)) else b)
+    return binary_operands(a, b, opname)
 
 
 def _other_type(t, other, opname, swap):

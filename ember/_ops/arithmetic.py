@@ -3,7 +3,7 @@ from .. import _dtype as D
 from .._backend import array_module
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
-from ._helpers import binary_operands, broadcast_shapes_msg
+from ._helpers import binary_operands, broadcast_shapes_msg, float_binary_operands
 
 
 def _bcast_error(a, b):
@@ -99,6 +99,8 @@ class PowBackward0(Function):
         xp = array_module(a)
         if a.dtype.kind in 'iu' and isinstance(exponent, int) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if a.dtype.kind == 'b':  # bool ** bool: x ** True is x, x ** False is True
+            return a.copy() if exponent else xp.ones(a.shape, bool)
         if exponent == 2:
             return a * a
         if exponent == 0.5:
@@ -125,13 +127,24 @@ class PowBackward1(Function):
     @staticmethod
     def forward(ctx, a, b):
         xp = array_module(a)
+        if a.dtype.kind == 'b':
+            raise NotImplementedError('"pow" not implemented for \'Bool\'')
+        neg = None
         if a.dtype.kind in 'iu' and b.dtype.kind in 'iu' and (b < 0).any():
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
+            # torch: x ** -n is 1 for x == 1, +-1 for x == -1 and 0 otherwise (integer division)
+            neg, odd = b < 0, (b % 2) != 0
+            b = xp.where(neg, 0, b).astype(b.dtype)
         try:
             with xp.errstate(invalid='ignore', divide='ignore', over='ignore'):
                 out = xp.power(a, b)
         except ValueError:
             raise _bcast_error(a, b) from None
+        if neg is not None:
+            one = a.dtype.type(1)
+            inv = xp.where(a == 1, one, a.dtype.type(0))
+            if a.dtype.kind == 'i':
+                inv = xp.where(a == -1, xp.where(odd, a.dtype.type(-1), one), inv)
+            out = xp.where(neg, inv, out).astype(out.dtype)
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -165,12 +178,24 @@ def add(input, other, *, alpha=1, out=None):
     return _out(AddBackward0.apply(a, b), out)
 
 
-def sub(input, other, *, alpha=1, out=None):
-    """input - alpha * other."""
-    if isinstance(input, Tensor) and input._data.dtype.kind == 'b' and isinstance(other, Tensor) \
-            and other._data.dtype.kind == 'b':
+def _is_bool(v):
+    return isinstance(v, bool) or (isinstance(v, Tensor) and v._data.dtype.kind == 'b')
+
+
+def _sub_bool_check(x, y):
+    xb, yb = _is_bool(x), _is_bool(y)
+    if xb and yb:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
+    if xb or yb:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If "
+                           "you are trying to invert a mask, use the `~` or `logical_not()` operator "
+                           "instead.")
+
+
+def sub(input, other, *, alpha=1, out=None):
+    """input - alpha * other."""
+    _sub_bool_check(input, other)
     if alpha != 1:
         other = other * alpha
     a, b = binary_operands(input, other, '-')
@@ -191,12 +216,10 @@ multiply = mul
 
 def div(input, other, *, rounding_mode=None, out=None):
     """Elementwise division; rounding_mode None (true), 'trunc' or 'floor'."""
-    a, b = binary_operands(input, other, '/')
     if rounding_mode is None:
-        if a._data.dtype.kind in 'iub':
-            a = a.to(D.get_default_dtype())
-            b = b.to(D.get_default_dtype())
+        a, b = float_binary_operands(input, other, '/')
         return _out(DivBackward0.apply(a, b), out)
+    a, b = binary_operands(input, other, '/')
     if rounding_mode == 'trunc':
         r = DivBackward2.apply(a, b, mode='trunc')
     elif rounding_mode == 'floor':
@@ -217,8 +240,13 @@ class DivBackward2(Function):
     @staticmethod
     def forward(ctx, a, b, mode):
         xp = array_module(a)
+        if a.dtype.kind in 'bc':
+            from .reduction import _type_name
+            from .._dtype import from_numpy
+            raise NotImplementedError(f'"div_{mode}_cpu" not implemented for '
+                                      f'\'{_type_name(from_numpy(a.dtype))}\'')
         if a.dtype.kind in 'iu':
-            if (b == 0).any():
+            if a.size and (b == 0).any():
                 raise RuntimeError("ZeroDivisionError")
             if mode == 'floor':
                 return xp.floor_divide(a, b)
@@ -242,7 +270,12 @@ class RemainderBackward0(Function):
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
         xp = array_module(a)
-        if a.dtype.kind in 'iu' and (b == 0).any():
+        if a.dtype.kind in 'bc':
+            from .reduction import _type_name
+            from .._dtype import from_numpy
+            raise NotImplementedError(f'"remainder_cpu" not implemented for '
+                                      f'\'{_type_name(from_numpy(a.dtype))}\'')
+        if a.dtype.kind in 'iu' and a.size and (b == 0).any():
             raise RuntimeError("ZeroDivisionError")
         return xp.remainder(a, b)
 
@@ -273,7 +306,7 @@ negative = neg
 def pow(input, exponent, *, out=None):
     """input ** exponent (tensor or scalar on either side)."""
     if isinstance(input, Tensor) and not isinstance(exponent, Tensor):
-        if isinstance(exponent, bool):
+        if isinstance(exponent, bool) and input._data.dtype.kind != 'b':
             exponent = int(exponent)
         dt = D.result_type2(input.dtype, 2, D.scalar_dtype(exponent), 0)
         a = input if dt is input.dtype else input.to(dt)
@@ -312,6 +345,7 @@ def _radd(self, other):
 
 
 def _rsub(self, other):
+    _sub_bool_check(other, self)
     a, b = binary_operands(other, self, '-')
     return RsubBackward1.apply(a, b)
 

@@ -16,6 +16,8 @@ def _cmp(name, ufunc_name):
                 return NotImplemented
         a, b = binary_operands(input, other, name)
         xa, xb = a._data, b._data
+        if xa.dtype.kind == 'c' and name in ('lt', 'le', 'gt', 'ge'):
+            raise NotImplementedError(f'"{name}_cpu" not implemented for \'{_tn(a)}\'')
         try:
             r = getattr(array_module(xa), ufunc_name)(xa, xb)
         except ValueError:
@@ -135,8 +137,8 @@ def logical_not(input, *, out=None):
 def _logical(ufunc):
     def op(input, other, *, out=None):
         if not isinstance(other, Tensor):
-            from .creation import tensor
-            other = tensor(other)
+            raise TypeError(f"{ufunc}(): argument 'other' (position 2) must be Tensor, not "
+                            f"{type(other).__name__}")
         xp = array_module(input._data)
         try:
             return _wrap(getattr(xp, ufunc)(input._data, other._data))
