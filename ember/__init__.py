@@ -17,6 +17,7 @@ from ._tensor_str import set_printoptions, get_printoptions, printoptions
 from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,
                                  is_grad_enabled, is_inference_mode_enabled)
 from . import autograd
+from .autograd.anomaly_mode import is_anomaly_enabled, is_anomaly_check_nan_enabled, set_anomaly_enabled  # noqa: E501
 
 # ops: importing each family attaches its Tensor methods
 from ._ops.creation import (tensor, as_tensor, asarray, from_numpy, scalar_tensor, zeros, ones, empty,
@@ -81,6 +82,7 @@ from .utils.dlpack import from_dlpack  # noqa: E402
 from ._run import as_torch  # noqa: E402
 from ._runtime import (set_num_threads, get_num_threads, set_num_interop_threads, get_num_interop_threads, set_default_device, get_default_device, use_deterministic_algorithms, are_deterministic_algorithms_enabled, is_deterministic_algorithms_warn_only_enabled, set_deterministic_debug_mode, get_deterministic_debug_mode, set_float32_matmul_precision, get_float32_matmul_precision, compile, is_compiling, set_warn_always, is_warn_always_enabled)  # noqa: E402,E501
 from ._typeinfo import finfo, iinfo  # noqa: E402
+from ._ops.gamma_fns import lgamma, digamma, polygamma, mvlgamma, igamma, igammac, _standard_gamma, _standard_gamma_grad, _sample_dirichlet  # noqa: E402,E501
 from .amp.autocast_mode import autocast, is_autocast_enabled, get_autocast_dtype, set_autocast_enabled, set_autocast_dtype, is_autocast_available  # noqa: E402,E501
 from ._missing import module_getattr as _module_getattr  # noqa: E402
 
