@@ -277,12 +277,53 @@ def _prod(s):
     return n
 
 
+class _Addmm(Function):
+    """beta * input + alpha * (mat1 @ mat2) as one node (torch names it AddmmBackward0 too)."""
+
+    @staticmethod
+    def forward(ctx, c, a, b, beta, alpha):
+        ctx.save_for_backward(a, b)
+        ctx.beta, ctx.alpha, ctx.c_shape = beta, alpha, c.shape
+        out = a @ b
+        if alpha != 1:
+            out *= alpha
+        if beta != 0:
+            try:
+                out = out + (c * beta if beta != 1 else c)
+            except ValueError:
+                raise RuntimeError(f"The size of tensor a ({c.shape[-1] if c.ndim else 1}) must match "
+                                   f"the size of tensor b ({out.shape[-1]}) at non-singleton "
+                                   "dimension 1") from None
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        n = ctx.needs_input_grad
+        al = ctx.alpha
+        gc = (grad * ctx.beta if ctx.beta != 1 else grad) if n[0] else None
+        ga = mm(grad, b.mT) if n[1] else None
+        gb = mm(a.mT, grad) if n[2] else None
+        if al != 1:
+            ga = ga * al if ga is not None else None
+            gb = gb * al if gb is not None else None
+        return gc, ga, gb
+
+
+_Addmm.__name__ = _Addmm.__qualname__ = 'AddmmBackward0'
+
+
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (mat1 @ mat2)."""
-    r = mm(mat1, mat2)
-    if alpha != 1:
-        r = r * alpha
-    res = r if beta == 0 else (input * beta if beta != 1 else input) + r
+    if mat1._data.ndim != 2 or mat2._data.ndim != 2:
+        raise RuntimeError(f"{'mat1' if mat1._data.ndim != 2 else 'mat2'} must be a matrix, got "
+                           f"{(mat1 if mat1._data.ndim != 2 else mat2)._data.ndim}-D tensor")
+    _check_mm(mat1._data, mat2._data)
+    dt = mat1._data.dtype
+    if mat2._data.dtype != dt or input._data.dtype != dt:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {mat1.dtype} != "
+                           f"{mat2.dtype if mat2._data.dtype != dt else input.dtype}")
+    res = _Addmm.apply(input, mat1, mat2, beta=beta, alpha=alpha)
     if out is not None:
         from .inplace import copy_into_out
         return copy_into_out(out, res)
