@@ -5,6 +5,7 @@ PyTorch program with ember standing in for the torch package.
 """
 __version__ = '0.1.0'
 
+from . import _malloc  # noqa: F401  (heap reuse for large buffers; see the module)
 from ._dtype import (dtype, bool_ as bool, uint8, int8, int16, int32, int64, uint16, uint32, uint64,
                      float16, bfloat16, float32, float64, complex32, complex64, complex128,
                      get_default_dtype, set_default_dtype, promote_types, can_cast)

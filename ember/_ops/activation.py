@@ -25,8 +25,14 @@ def erf_array(x):
 
 
 def _sigmoid(xp, x):
-    e = xp.exp(-xp.abs(x))
-    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+    # exp(-x) overflowing to inf gives exactly 0, so the plain form is stable enough
+    with _quiet(x):
+        return (1 / (1 + xp.exp(-x))).astype(x.dtype, copy=False)
+
+
+def _blend(m, a, b):
+    """where(m, a, b) for finite a, b: NumPy's masked where is ~20x slower than arithmetic."""
+    return b + m * (a - b)
 
 
 def _softplus1(xp, x):
@@ -55,11 +61,12 @@ def _c(x, v):
 # ----- the table: name -> (f, df, d2f), each (xp, x, p) -> array --------------------------------
 
 def _leaky(xp, x, p):
-    return xp.where(x > 0, x, x * _c(x, p['negative_slope']))
+    return xp.maximum(x, 0) + xp.minimum(x, 0) * _c(x, p['negative_slope'])
 
 
 def _leaky_d(xp, x, p):
-    return xp.where(x > 0, _c(x, 1), _c(x, p['negative_slope']))
+    sl = p['negative_slope']
+    return (x > 0) * _c(x, 1 - sl) + _c(x, sl)
 
 
 def _hardtanh(xp, x, p):
@@ -93,23 +100,19 @@ def _softshrink(xp, x, p):
 
 def _elu(xp, x, p):
     a, s, i = p['alpha'], p['scale'], p['input_scale']
-    with _quiet(x):
-        neg = (xp.expm1(x * _c(x, i))) * _c(x, a * s)
-    return xp.where(x <= 0, neg, x * _c(x, s))
+    neg = xp.expm1(xp.minimum(x, 0) * _c(x, i)) * _c(x, a * s)
+    return neg + xp.maximum(x, 0) * _c(x, s)
 
 
 def _elu_d(xp, x, p):
     a, s, i = p['alpha'], p['scale'], p['input_scale']
-    with _quiet(x):
-        neg = xp.exp(x * _c(x, i)) * _c(x, a * s * i)
-    return xp.where(x <= 0, neg, _c(x, s))
+    neg = xp.exp(xp.minimum(x, 0) * _c(x, i)) * _c(x, a * s * i)
+    return _blend(x <= 0, neg, _c(x, s))
 
 
 def _elu_d2(xp, x, p):
     a, s, i = p['alpha'], p['scale'], p['input_scale']
-    with _quiet(x):
-        neg = xp.exp(x * _c(x, i)) * _c(x, a * s * i * i)
-    return xp.where(x <= 0, neg, _c(x, 0))
+    return (x <= 0) * xp.exp(xp.minimum(x, 0) * _c(x, i)) * _c(x, a * s * i * i)
 
 
 def _gelu(xp, x, p):
@@ -172,18 +175,18 @@ def _mish_d2(xp, x, p):
 def _softplus(xp, x, p):
     b, th = p['beta'], p['threshold']
     bx = x * _c(x, b)
-    return xp.where(bx > th, x, _softplus1(xp, bx) / _c(x, b))
+    return _blend(bx > th, x, _softplus1(xp, bx) / _c(x, b))
 
 
 def _softplus_d(xp, x, p):
     bx = x * _c(x, p['beta'])
-    return xp.where(bx > p['threshold'], _c(x, 1), _sigmoid(xp, bx))
+    return _blend(bx > p['threshold'], _c(x, 1), _sigmoid(xp, bx))
 
 
 def _softplus_d2(xp, x, p):
     bx = x * _c(x, p['beta'])
     s = _sigmoid(xp, bx)
-    return xp.where(bx > p['threshold'], _c(x, 0), s * (1 - s) * _c(x, p['beta']))
+    return (bx <= p['threshold']) * s * (1 - s) * _c(x, p['beta'])
 
 
 def _logsigmoid(xp, x, p):
@@ -212,7 +215,8 @@ def _hardswish(xp, x, p):
 
 
 def _hardswish_d(xp, x, p):
-    return xp.where(x < -3, _c(x, 0), xp.where(x <= 3, x / _c(x, 3) + _c(x, 0.5), _c(x, 1)))
+    mid = (x >= -3) & (x <= 3)
+    return mid * (x / _c(x, 3) + _c(x, 0.5)) + (x > 3)
 
 
 def _hardswish_d2(xp, x, p):

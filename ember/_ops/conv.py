@@ -1,136 +1,137 @@
-"""Convolution: im2col over a strided view plus one (batched) matrix product.
+"""Convolution as im2col over a strided view plus one matrix product per group.
 
-Two array-level primitives do the data movement and are each other's adjoint:
-  * `Im2ColBackward0`: (N, C, *L) -> (N, C*prod(K), prod(P)), the windows of the zero-padded input
-    read through `as_strided` and copied once (this is also `F.unfold`);
-  * `Col2ImBackward0`: the reverse, adding every window back into a padded buffer (`F.fold`).
-`ConvolutionBackward0` (conv and conv_transpose, the name torch gives both) computes its forward on
-arrays, caching the im2col matrix, and writes its backward as Tensor ops over these two primitives
-and `matmul`, so double backward works with no extra code.
+Columns live in a (C * prod(K), prod(P) * N) layout: one row per (channel, kernel offset), one
+column per (output position, sample), with the batch innermost. The forward, the weight gradient
+and the input gradient are then each a single GEMM per group, and with the batch innermost every
+im2col copy and every col2im accumulation moves contiguous runs of (at least) N elements instead of
+rows of P_last, which is what makes small images fast.
 
-A `Geom` describes one N-d geometry: kernel K, stride s, dilation d, left padding lo, the number
-of windows P and the unpadded input length L per spatial dim. The padded buffer spans exactly
-F = (P - 1) * s + d * (K - 1) + 1 positions starting at -lo, so the same Geom serves both
-directions and asymmetric ('same') or negative padding needs no special case.
+Primitives, each pair the other's adjoint (so double backward is exact):
+  * `ConvIm2Col` / `ConvCol2Im`: (N, C, *L) <-> columns;
+  * `ToGrid` / `FromGrid`: (N, O, *P) <-> (O, prod(P) * N).
+`ConvolutionBackward0` (conv and conv_transpose, the name torch gives both) runs its forward on
+arrays, caching the columns, and writes its backward as Tensor ops over these and `matmul`.
 """
 import itertools
 
 from .._backend import array_module
 from ..autograd.graph import Node
+from ._windows import Geom, pad_crop, copy_window, _windows, Im2ColBackward0, Col2ImBackward0  # noqa: F401
 
 
-class Geom:
-    __slots__ = ('K', 's', 'd', 'lo', 'P', 'L', 'F')
-
-    def __init__(self, K, s, d, lo, P, L):
-        self.K, self.s, self.d, self.lo, self.P, self.L = K, s, d, lo, P, L
-        self.F = tuple((p - 1) * st + dd * (k - 1) + 1 for p, st, dd, k in zip(P, s, d, K))
-
-    def nk(self):
-        n = 1
-        for k in self.K:
-            n *= k
-        return n
-
-    def np_(self):
-        n = 1
-        for p in self.P:
-            n *= p
-        return n
+def _prod(t):
+    n = 1
+    for v in t:
+        n *= v
+    return n
 
 
-def pad_crop(a, lo, new_len, fill=0):
-    """Re-window the trailing spatial dims of `a`: output index j holds input index j - lo[i]
-    (`fill` outside the input); each lo may be negative, which crops."""
-    nd = len(lo)
-    L = a.shape[-nd:]
-    if all(l == 0 for l in lo) and tuple(new_len) == tuple(L):
-        return a
-    xp = array_module(a)
-    if fill == 0:
-        out = xp.zeros(a.shape[:-nd] + tuple(new_len), a.dtype)
-    else:
-        out = xp.full(a.shape[:-nd] + tuple(new_len), fill, a.dtype)
-    src, dst = [], []
-    for l, n, m in zip(lo, L, new_len):
-        d0 = max(l, 0)
-        s0 = max(-l, 0)
-        cnt = min(n - s0, m - d0)
-        if cnt <= 0:
-            return out
-        src.append(slice(s0, s0 + cnt))
-        dst.append(slice(d0, d0 + cnt))
-    lead = (slice(None),) * (a.ndim - nd)
-    out[lead + tuple(dst)] = a[lead + tuple(src)]
+class Plan:
+    """A Geom plus the sizes of its column layout."""
+
+    __slots__ = ('g', 'nq', 'nk', 'kidx')
+
+    def __init__(self, g):
+        self.g = g
+        self.nq = _prod(g.P)
+        self.nk = _prod(g.K)
+        self.kidx = list(itertools.product(*[range(k) for k in g.K]))
+
+
+def _padded_batch_last(x, g):
+    """(N, C, *L) -> zero-padded (C, *F, N)."""
+    xp = array_module(x)
+    N, C = x.shape[0], x.shape[1]
+    buf = xp.zeros((C,) + tuple(g.F) + (N,), x.dtype)
+    copy_window(xp.moveaxis(buf, -1, 1), x.swapaxes(0, 1), g.lo)
+    return buf
+
+
+def conv_cols(x, pl):
+    """(N, C, *L) -> contiguous columns (C * prod(K), prod(P) * N)."""
+    xp = array_module(x)
+    g = pl.g
+    N, C = x.shape[0], x.shape[1]
+    buf = _padded_batch_last(x, g)
+    st = buf.strides
+    sp = st[1:-1]
+    shape = (C,) + tuple(g.K) + tuple(g.P) + (N,)
+    strides = (st[0],) + tuple(a * d for a, d in zip(sp, g.d)) + \
+        tuple(a * s for a, s in zip(sp, g.s)) + (st[-1],)
+    v = xp.lib.stride_tricks.as_strided(buf, shape, strides, writeable=False)
+    return xp.ascontiguousarray(v).reshape(C * pl.nk, pl.nq * N)
+
+
+def conv_uncols(cols, pl, C, N):
+    """The adjoint of conv_cols: columns summed back into (N, C, *L)."""
+    xp = array_module(cols)
+    g = pl.g
+    c = cols.reshape((C,) + tuple(g.K) + tuple(g.P) + (N,))
+    buf = xp.zeros((C,) + tuple(g.F) + (N,), cols.dtype)
+    for kidx in pl.kidx:
+        sl = tuple(slice(k * d, k * d + s * (p - 1) + 1, s)
+                   for k, d, s, p in zip(kidx, g.d, g.s, g.P))
+        buf[(slice(None),) + sl] += c[(slice(None),) + kidx]
+    out = xp.zeros((N, C) + tuple(g.L), cols.dtype)
+    copy_window(out.swapaxes(0, 1), xp.moveaxis(buf, -1, 1), tuple(-l for l in g.lo))
     return out
 
 
-def _windows(ap, g):
-    """A strided (N, C, *K, *P) view of the padded array ap (spatial extent >= F)."""
-    xp = array_module(ap)
-    nd = len(g.K)
-    st = ap.strides
-    sp = st[-nd:]
-    shape = ap.shape[:-nd] + tuple(g.K) + tuple(g.P)
-    strides = st[:-nd] + tuple(s * d for s, d in zip(sp, g.d)) + tuple(s * t for s, t in zip(sp, g.s))
-    return xp.lib.stride_tricks.as_strided(ap, shape, strides, writeable=False)
+def to_grid(y, pl):
+    """(N, O, *P) -> (O, prod(P) * N), batch innermost."""
+    xp = array_module(y)
+    return xp.ascontiguousarray(xp.moveaxis(y, 0, -1)).reshape(y.shape[1], pl.nq * y.shape[0])
 
 
-def im2col(x, g):
-    """(N, C, *L) -> contiguous (N, C * prod(K), prod(P))."""
-    xp = array_module(x)
-    ap = pad_crop(x, g.lo, g.F)
-    w = _windows(ap, g)
-    N, C = x.shape[0], x.shape[1]
-    return xp.ascontiguousarray(w).reshape(N, C * g.nk(), g.np_())
+def from_grid(t, pl, N):
+    """(O, prod(P) * N) -> contiguous (N, O, *P)."""
+    xp = array_module(t)
+    v = t.reshape((t.shape[0],) + tuple(pl.g.P) + (N,))
+    return xp.ascontiguousarray(xp.moveaxis(v, -1, 0))
 
 
-def col2im(cols, g, C):
-    """(N, C * prod(K), prod(P)) -> (N, C, *L), summing overlapping windows."""
-    xp = array_module(cols)
-    N = cols.shape[0]
-    nd = len(g.K)
-    c = cols.reshape((N, C) + tuple(g.K) + tuple(g.P))
-    if all(s == k for s, k in zip(g.s, g.K)) and all(d == 1 for d in g.d):
-        # non-overlapping windows: a pure permutation, no accumulation needed
-        perm = [0, 1]
-        for i in range(nd):
-            perm += [2 + nd + i, 2 + i]
-        buf = c.transpose(perm).reshape((N, C) + tuple(p * k for p, k in zip(g.P, g.K)))
-        return pad_crop(buf, tuple(-l for l in g.lo), g.L)
-    buf = xp.zeros((N, C) + g.F, cols.dtype)
-    lead = (slice(None), slice(None))
-    for kidx in itertools.product(*[range(k) for k in g.K]):
-        sl = tuple(slice(k * d, k * d + s * (p - 1) + 1, s)
-                   for k, d, s, p in zip(kidx, g.d, g.s, g.P))
-        buf[lead + sl] += c[lead + kidx]
-    return pad_crop(buf, tuple(-l for l in g.lo), g.L)
-
-
-class Im2ColBackward0(Node):
-    """Windows of the padded input as columns (F.unfold); `cached` reuses a computed result."""
-
+class ConvIm2Col(Node):
     @staticmethod
-    def forward(ctx, x, geom, cached=None):
-        ctx.geom, ctx.C = geom, x.shape[1]
-        return cached if cached is not None else im2col(x, geom)
+    def forward(ctx, x, plan, cached=None):
+        ctx.plan, ctx.C, ctx.N = plan, x.shape[1], x.shape[0]
+        return cached if cached is not None else conv_cols(x, plan)
 
     @staticmethod
     def backward(ctx, grad):
-        return Col2ImBackward0.apply(grad, geom=ctx.geom, C=ctx.C)
+        return ConvCol2Im.apply(grad, plan=ctx.plan, C=ctx.C, N=ctx.N)
 
 
-class Col2ImBackward0(Node):
-    """Sum columns back into their windows (F.fold); the adjoint of Im2ColBackward0."""
-
+class ConvCol2Im(Node):
     @staticmethod
-    def forward(ctx, cols, geom, C):
-        ctx.geom = geom
-        return col2im(cols, geom, C)
+    def forward(ctx, cols, plan, C, N):
+        ctx.plan = plan
+        return conv_uncols(cols, plan, C, N)
 
     @staticmethod
     def backward(ctx, grad):
-        return Im2ColBackward0.apply(grad, geom=ctx.geom)
+        return ConvIm2Col.apply(grad, plan=ctx.plan)
+
+
+class ToGrid(Node):
+    @staticmethod
+    def forward(ctx, y, plan):
+        ctx.plan, ctx.N = plan, y.shape[0]
+        return to_grid(y, plan)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return FromGrid.apply(grad, plan=ctx.plan, N=ctx.N)
+
+
+class FromGrid(Node):
+    @staticmethod
+    def forward(ctx, t, plan, N):
+        ctx.plan = plan
+        return from_grid(t, plan, N)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ToGrid.apply(grad, plan=ctx.plan)
 
 
 def _bias_shape(nd):
@@ -141,23 +142,18 @@ class ConvolutionBackward0(Node):
     """y = conv(x, w) + b with w of shape (O, C / groups, *K)."""
 
     @staticmethod
-    def forward(ctx, x, w, b, geom, groups):
+    def forward(ctx, x, w, b, plan, groups):
         xp = array_module(x)
         N, C = x.shape[0], x.shape[1]
         O = w.shape[0]
-        cols = im2col(x, geom)
-        gk = C // groups * geom.nk()
-        cols4 = cols.reshape(N, groups, gk, geom.np_())
+        cols = conv_cols(x, plan)
+        gk = C // groups * plan.nk
         w3 = w.reshape(groups, O // groups, gk)
-        if groups > 1 and O == groups and gk <= 32:
-            # depthwise: many 1-row products are faster as one broadcast multiply-add
-            out = xp.einsum('ngkp,gk->ngp', cols4, w3[:, 0, :])
-        else:
-            out = xp.matmul(w3, cols4)
-        out = out.reshape((N, O) + tuple(geom.P))
+        out = xp.matmul(w3, cols.reshape(groups, gk, N * plan.nq)).reshape(O, N * plan.nq)
+        out = from_grid(out, plan, N)
         if b is not None:
-            out += b.reshape(_bias_shape(len(geom.K)))
-        ctx.geom, ctx.groups = geom, groups
+            out += b.reshape(_bias_shape(len(plan.g.K)))
+        ctx.plan, ctx.groups = plan, groups
         ctx.save_for_backward(x, w)
         ctx.cols = cols
         return out
@@ -166,44 +162,45 @@ class ConvolutionBackward0(Node):
     def backward(ctx, grad):
         x, w = ctx.saved_tensors
         n = ctx.needs_input_grad
-        geom, groups = ctx.geom, ctx.groups
+        plan, groups = ctx.plan, ctx.groups
         N, C = x.shape[0], x.shape[1]
         O = w.shape[0]
-        gk = C // groups * geom.nk()
-        gy = grad.reshape(N, groups, O // groups, geom.np_())
+        gk = C // groups * plan.nk
+        nq = N * plan.nq
         gx = gw = gb = None
-        if n[1]:
-            cols = Im2ColBackward0.apply(x, geom=geom, cached=ctx.cols)
-            cols = cols.reshape(N, groups, gk, geom.np_())
-            gw = gy.matmul(cols.transpose(-1, -2)).sum(0).reshape(w.shape)
+        if n[0] or n[1]:
+            gy = ToGrid.apply(grad, plan=plan).reshape(groups, O // groups, nq)
+            if n[1]:
+                cols = ConvIm2Col.apply(x, plan=plan, cached=ctx.cols).reshape(groups, gk, nq)
+                gw = gy.matmul(cols.transpose(-1, -2)).reshape(w.shape)
+            if n[0]:
+                w3 = w.reshape(groups, O // groups, gk)
+                gcols = w3.transpose(-1, -2).matmul(gy).reshape(C * plan.nk, nq)
+                gx = ConvCol2Im.apply(gcols, plan=plan, C=C, N=N)
         ctx.cols = None
-        if n[0]:
-            w3 = w.reshape(groups, O // groups, gk)
-            gcols = w3.transpose(-1, -2).matmul(gy).reshape(N, C * geom.nk(), geom.np_())
-            gx = Col2ImBackward0.apply(gcols, geom=geom, C=C)
         if len(n) > 2 and n[2]:
             gb = grad.sum((0,) + tuple(range(2, grad.ndim)))
         return gx, gw, gb
 
 
 class _ConvTranspose(Node):
-    """y = conv_transpose(x, w) + b with w of shape (C_in, C_out / groups, *K); `geom` is that of
-    the conv whose input gradient this is (its L is the output length)."""
+    """y = conv_transpose(x, w) + b with w of shape (C_in, C_out / groups, *K); the plan is that
+    of the conv whose input gradient this is (its L is the output length)."""
 
     @staticmethod
-    def forward(ctx, x, w, b, geom, groups):
+    def forward(ctx, x, w, b, plan, groups):
         xp = array_module(x)
         N, Cin = x.shape[0], x.shape[1]
         cog = w.shape[1]
         Cout = cog * groups
-        gk = cog * geom.nk()
+        gk = cog * plan.nk
         w3 = w.reshape(groups, Cin // groups, gk)
-        xv = x.reshape(N, groups, Cin // groups, geom.np_())
-        cols = xp.matmul(w3.transpose(0, 2, 1), xv).reshape(N, Cout * geom.nk(), geom.np_())
-        out = col2im(cols, geom, Cout)
+        xt = to_grid(x, plan).reshape(groups, Cin // groups, N * plan.nq)
+        cols = xp.matmul(w3.transpose(0, 2, 1), xt).reshape(Cout * plan.nk, N * plan.nq)
+        out = conv_uncols(cols, plan, Cout, N)
         if b is not None:
-            out += b.reshape(_bias_shape(len(geom.K)))
-        ctx.geom, ctx.groups = geom, groups
+            out += b.reshape(_bias_shape(len(plan.g.K)))
+        ctx.plan, ctx.groups = plan, groups
         ctx.save_for_backward(x, w)
         return out
 
@@ -211,19 +208,20 @@ class _ConvTranspose(Node):
     def backward(ctx, grad):
         x, w = ctx.saved_tensors
         n = ctx.needs_input_grad
-        geom, groups = ctx.geom, ctx.groups
+        plan, groups = ctx.plan, ctx.groups
         N, Cin = x.shape[0], x.shape[1]
         cog = w.shape[1]
-        gk = cog * geom.nk()
+        gk = cog * plan.nk
+        nq = N * plan.nq
         gx = gw = gb = None
         if n[0] or n[1]:
-            gcols = Im2ColBackward0.apply(grad, geom=geom).reshape(N, groups, gk, geom.np_())
+            gcols = ConvIm2Col.apply(grad, plan=plan).reshape(groups, gk, nq)
             if n[0]:
                 w3 = w.reshape(groups, Cin // groups, gk)
-                gx = w3.matmul(gcols).reshape(x.shape)
+                gx = FromGrid.apply(w3.matmul(gcols).reshape(Cin, nq), plan=plan, N=N)
             if n[1]:
-                xv = x.reshape(N, groups, Cin // groups, geom.np_())
-                gw = xv.matmul(gcols.transpose(-1, -2)).sum(0).reshape(w.shape)
+                xt = ToGrid.apply(x, plan=plan).reshape(groups, Cin // groups, nq)
+                gw = xt.matmul(gcols.transpose(-1, -2)).reshape(w.shape)
         if len(n) > 2 and n[2]:
             gb = grad.sum((0,) + tuple(range(2, grad.ndim)))
         return gx, gw, gb
@@ -233,8 +231,8 @@ _ConvTranspose.__name__ = _ConvTranspose.__qualname__ = 'ConvolutionBackward0'
 
 
 def conv_prim(x, w, b, geom, groups):
-    return ConvolutionBackward0.apply(x, w, b, geom=geom, groups=groups)
+    return ConvolutionBackward0.apply(x, w, b, plan=Plan(geom), groups=groups)
 
 
 def conv_transpose_prim(x, w, b, geom, groups):
-    return _ConvTranspose.apply(x, w, b, geom=geom, groups=groups)
+    return _ConvTranspose.apply(x, w, b, plan=Plan(geom), groups=groups)

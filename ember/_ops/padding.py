@@ -4,7 +4,7 @@ import numpy as np
 
 from .._backend import array_module
 from ..autograd.graph import Node
-from .conv import pad_crop
+from ._windows import pad_crop
 
 
 class ConstantPadNdBackward0(Node):

@@ -12,7 +12,7 @@ import numpy as np
 
 from .._backend import array_module
 from ..autograd.graph import Node
-from .conv import Geom, pad_crop, _windows
+from ._windows import Geom, pad_crop, _windows
 
 
 def _offsets(g):
@@ -32,36 +32,73 @@ def _lowest(dtype):
     return np.iinfo(dtype).min
 
 
+def _idx_dtype(n):
+    return np.int8 if n <= 127 else np.int32
+
+
 def maxpool_forward(x, g):
-    """(max values, winning kernel offset per output)."""
+    """(max values, winning kernel offset per output), first maximum on ties as torch.
+
+    A pairwise tree over the kernel offsets: each merge is max / strict-greater / where on
+    output-sized arrays, the left operand winning ties."""
     xp = array_module(x)
     ap = pad_crop(x, g.lo, g.F, _lowest(x.dtype))
     w = _windows(ap, g)
     lead = (slice(None), slice(None))
-    best = idx = None
-    isf = x.dtype.kind == 'f'
-    for k, kidx in enumerate(_offsets(g)):
-        v = w[lead + kidx]
-        if best is None:
-            best = v.copy()
-            idx = xp.zeros(best.shape, np.int64)
-            continue
-        m = v > best
-        if isf:
-            m |= v != v  # NaN wins, as in torch
+    offs = _offsets(g)
+    it = _idx_dtype(len(offs))
+    level = [(w[lead + off], k) for k, off in enumerate(offs)]
+    while len(level) > 1:
+        nxt = []
+        for i in range(0, len(level) - 1, 2):
+            (ma, ia), (mb, ib) = level[i], level[i + 1]
+            sel = (mb > ma).view(np.int8)
+            m = xp.maximum(ma, mb)
+            # ia + sel * (ib - ia): integer arithmetic is far faster than a masked where
+            if isinstance(ia, int):
+                idx = sel * (ib - ia) if ib - ia != 1 else sel.astype(it)
+                if ia:
+                    idx += ia
+            else:
+                idx = ia + sel * (ib - ia)
+            nxt.append((m, idx.astype(it, copy=False)))
+        if len(level) % 2:
+            nxt.append(level[-1])
+        level = nxt
+    best, idx = level[0]
+    if len(offs) == 1:
+        idx = xp.zeros(best.shape, it)
+    if x.dtype.kind == 'f' and bool(xp.isnan(best).any()):
+        idx = _nan_first(w, offs, best.shape, it, xp)
+    return xp.ascontiguousarray(best), idx
+
+
+def _nan_first(w, offs, shape, it, xp):
+    """Winning offsets when NaNs are present: the first NaN wins (torch), else the first max."""
+    lead = (slice(None), slice(None))
+    best = w[lead + offs[0]].copy()
+    idx = xp.zeros(shape, it)
+    done = best != best
+    for k, off in enumerate(offs[1:], 1):
+        v = w[lead + off]
+        m = ((v > best) | (v != v)) & ~done
         xp.copyto(best, v, where=m)
         xp.copyto(idx, k, where=m)
-    return best, idx
+        done |= v != v
+    return idx
 
 
 def maxpool_scatter(grad, kidx, g, dtype=None):
     """Input gradient of max pooling: grad added back at each output's winning offset."""
     xp = array_module(grad)
     buf = xp.zeros(grad.shape[:2] + g.F, grad.dtype)
-    zero = xp.zeros((), grad.dtype)
+    nonoverlap = all(s >= (k - 1) * d + 1 for s, k, d in zip(g.s, g.K, g.d))
     for k, off in enumerate(_offsets(g)):
         sl = _slices(g, off)
-        buf[sl] += xp.where(kidx == k, grad, zero)
+        if nonoverlap:
+            xp.multiply(grad, kidx == k, out=buf[sl])
+        else:
+            buf[sl] += grad * (kidx == k)
     return pad_crop(buf, tuple(-l for l in g.lo), g.L)
 
 
@@ -82,7 +119,7 @@ def flat_indices(kidx, g):
     xp = array_module(kidx)
     nd = len(g.K)
     flat = None
-    rem = kidx
+    rem = kidx.astype(np.int64)
     kstr = []
     acc = 1
     for k in reversed(g.K):
