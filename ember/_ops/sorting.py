@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .. import return_types
-from .._backend import array_module
+from .._backend import array_module, to_numpy
 from .._tensor import Tensor, tensor_method, _wrap, _wrap_dim
 from ..autograd.function import Function
 from ._along import gather, scatter_add
@@ -283,7 +283,7 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan, out):
             raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
         if q.dtype is not input.dtype:
             raise RuntimeError(f"{name}() q tensor must be same dtype as the input tensor")
-        qa = np.asarray(q._data, dtype=np.float64).reshape(-1)
+        qa = to_numpy(q._data).astype(np.float64).reshape(-1)
         scalar_q = q._data.ndim == 0
     if qa.size and (qa.min() < 0 or qa.max() > 1):
         if not isinstance(q, Tensor):

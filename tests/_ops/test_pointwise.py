@@ -158,6 +158,20 @@ def _both_raise(fn, exc, gist):
      "Double"),
     (lambda m: m.imag(m.ones(2)), RuntimeError,
      'imag is not implemented for tensors with non-complex dtypes.'),
+    (lambda m: m.add(m.tensor([1]), m.tensor([2]), alpha=0.5), RuntimeError,
+     'For integral input tensors, argument alpha must not be a floating point number.'),
+    (lambda m: m.sub(m.tensor([1]), 2, alpha=True), RuntimeError,
+     'Boolean alpha only supported for Boolean results.'),
+    (lambda m: m.tensor([True]) - m.tensor([False]), RuntimeError,
+     'Subtraction, the `-` operator, with two bool tensors is not supported.'),
+    (lambda m: 1 - m.tensor([True]), RuntimeError,
+     'Subtraction, the `-` operator, with a bool tensor is not supported.'),
+    (lambda m: m.logical_and(m.tensor([True]), 1), TypeError,
+     "logical_and(): argument 'other' (position 2) must be Tensor, not int"),
+    (lambda m: m.ones(2, dtype=m.complex64) < 1, NotImplementedError,
+     '"lt_cpu" not implemented for \'ComplexFloat\''),
+    (lambda m: m.tensor([True]) // m.tensor([True]), NotImplementedError,
+     '"div_floor_cpu" not implemented for \'Bool\''),
 ])
 def test_errors_match_torch(fn, exc, gist):
     _both_raise(fn, exc, gist)
@@ -237,6 +251,16 @@ def test_shift_out_of_range_semantics():
     x = ember.tensor([1, 2])
     x <<= 2
     assert x.tolist() == [4, 8]
+
+
+def test_alpha_forms():
+    for fn in (lambda m: m.add(m.tensor([1.0, 2.0]), m.tensor([2]), alpha=0.5),
+               lambda m: m.sub(m.tensor([1, 2]), 2.5, alpha=2),
+               lambda m: m.add(m.tensor([1], dtype=m.uint8), -3, alpha=2),
+               lambda m: m.add(m.tensor([True]), m.tensor([False]), alpha=True),
+               lambda m: m.tensor([1.0, 2.0]).sub_(m.tensor([1.0, 1.0]), alpha=3)):
+        e, t = fn(ember), fn(torch)
+        assert str(e.dtype) == str(t.dtype) and e.tolist() == t.tolist()
 
 
 def test_out_argument():
