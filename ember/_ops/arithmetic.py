@@ -170,12 +170,24 @@ class PowBackward2(PowBackward1):
     """scalar ** tensor, named as torch names it."""
 
 
+def _scaled(a, b, alpha):
+    """b * alpha for add/sub, after torch's checks on alpha against the result dtype."""
+    if type(alpha) is int and alpha == 1:
+        return b
+    k = a._data.dtype.kind
+    if isinstance(alpha, bool):
+        if k != 'b':
+            raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    elif k in 'iub' and isinstance(alpha, float):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point "
+                           "number.")
+    return b if alpha == 1 else b * alpha
+
+
 def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, with torch's type promotion and broadcasting."""
-    if alpha != 1:
-        other = other * alpha
     a, b = binary_operands(input, other, '+')
-    return _out(AddBackward0.apply(a, b), out)
+    return _out(AddBackward0.apply(a, _scaled(a, b, alpha)), out)
 
 
 def _is_bool(v):
@@ -196,10 +208,8 @@ def _sub_bool_check(x, y):
 def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other."""
     _sub_bool_check(input, other)
-    if alpha != 1:
-        other = other * alpha
     a, b = binary_operands(input, other, '-')
-    return _out(SubBackward0.apply(a, b), out)
+    return _out(SubBackward0.apply(a, _scaled(a, b, alpha)), out)
 
 
 subtract = sub
