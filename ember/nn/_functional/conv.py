@@ -23,6 +23,10 @@ def _check_common(input, weight, bias, nd, fname, transposed=False):
                            f"{shape_str(input.shape)}, but got {weight.dim()}-dimensional weight of "
                            f"size {shape_str(weight.shape)} instead")
     if input._data.dtype != weight._data.dtype:
+        if input._data.dtype.kind != 'f' or input._data.dtype.itemsize == 8:
+            from ..._ops.reduction import _type_name
+            raise RuntimeError(f"expected scalar type {_type_name(input.dtype)} but found "
+                               f"{_type_name(weight.dtype)}")
         raise RuntimeError(f"Input type ({legacy_tensor_type(input)}) and weight type "
                            f"({legacy_tensor_type(weight)}) should be the same or input should be a "
                            "MKLDNN tensor and weight is a dense tensor")
