@@ -18,6 +18,7 @@ from ._tensor_str import set_printoptions, get_printoptions, printoptions
 from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,
                                  is_grad_enabled, is_inference_mode_enabled)
 from . import autograd
+from .autograd.anomaly_mode import is_anomaly_enabled, is_anomaly_check_nan_enabled, set_anomaly_enabled  # noqa: E501
 
 # ops: importing each family attaches its Tensor methods
 from ._ops.creation import (tensor, as_tensor, asarray, from_numpy, scalar_tensor, zeros, ones, empty,

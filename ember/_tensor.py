@@ -154,6 +154,8 @@ class Tensor:
 
     def requires_grad_(self, requires_grad=True):
         """Set requires_grad in place; returns self."""
+        if requires_grad and self._data.dtype.kind not in 'fcV':
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
 

@@ -350,8 +350,8 @@ tensor_method('pow', '__pow__')(pow)
 
 
 def _radd(self, other):
-    a, b = binary_operands(other, self, '+')
-    return AddBackward0.apply(a, b)
+    b, a = binary_operands(other, self, '+')
+    return AddBackward0.apply(a, b)  # self first: torch's next_functions order
 
 
 def _rsub(self, other):
@@ -361,8 +361,8 @@ def _rsub(self, other):
 
 
 def _rmul(self, other):
-    a, b = binary_operands(other, self, '*')
-    return MulBackward0.apply(a, b)
+    b, a = binary_operands(other, self, '*')
+    return MulBackward0.apply(a, b)  # self first: torch's next_functions order
 
 
 def _rtruediv(self, other):

@@ -56,7 +56,7 @@ tensor_method('ge', 'greater_equal', '__ge__')(ge)
 
 class WhereBackward0(Function):
     @staticmethod
-    def forward(ctx, cond, x, y):
+    def forward(ctx, x, y, cond):  # cond is not an input: torch's node has edges for x and y only
         ctx.cond = cond
         try:
             return array_module(x).where(cond, x, y)
@@ -68,7 +68,7 @@ class WhereBackward0(Function):
         c = _wrap(ctx.cond)
         n = ctx.needs_input_grad
         z = grad * 0
-        return None, (where(c, grad, z) if n[1] else None), (where(c, z, grad) if n[2] else None)
+        return (where(c, grad, z) if n[0] else None), (where(c, z, grad) if n[1] else None)
 
 
 def where(condition, input=None, other=None, *, out=None):
@@ -85,7 +85,7 @@ def where(condition, input=None, other=None, *, out=None):
             raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with "
                                f"dtype {_tn(condition)}")
     x, y = binary_operands(input, other, 'where')
-    r = WhereBackward0.apply(condition, x, y)
+    r = WhereBackward0.apply(x, y, cond=condition._data)
     if out is not None:
         from .inplace import copy_into_out
         return copy_into_out(out, r)

@@ -4,7 +4,6 @@ While enabled, every node records the Python stack of the forward call that crea
 backward raises, or (with `check_nan`) returns NaN, the engine warns with that stack and raises
 RuntimeError naming the node ("Function 'DivBackward0' returned nan values in its 1th output.").
 """
-import functools
 import warnings
 
 from .graph import _anomaly
@@ -20,6 +19,11 @@ def _set(mode, check_nan):
     _check_nan[0] = bool(check_nan)
 
 
+def set_anomaly_enabled(enabled, check_nan=True):
+    """Turn anomaly detection on or off (torch.set_anomaly_enabled)."""
+    _set(enabled, check_nan)
+
+
 def is_anomaly_enabled():
     """True while anomaly detection is on."""
     return _anomaly[0]
@@ -31,7 +35,7 @@ def is_anomaly_check_nan_enabled():
 
 
 class detect_anomaly:
-    """Context manager (and decorator) that enables anomaly detection inside its block."""
+    """Context manager that enables anomaly detection inside its block."""
 
     def __init__(self, check_nan=True):
         self.prev = _anomaly[0]
@@ -46,13 +50,6 @@ class detect_anomaly:
 
     def __exit__(self, *exc):
         _set(self.prev, self.prev_check_nan)
-
-    def __call__(self, fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with self:
-                return fn(*args, **kwargs)
-        return wrapper
 
 
 class set_detect_anomaly:

@@ -284,8 +284,9 @@ def _jacobian_forward(func, inputs, strict):
         for j, inp in enumerate(inputs):
             c = stack(cols[i][j], -1) if cols[i][j] else zeros_like(out).unsqueeze(-1)[..., :0]
             row.append(c.reshape(tuple(out.shape) + tuple(inp.shape)))
-        res.append(tuple(row))
-    return _tuple_postprocess(tuple(res), (is_outputs_tuple, is_inputs_tuple))
+        res.append(row)
+    # lists, not tuples, as torch's forward-mode jacobian returns
+    return _tuple_postprocess(res, (is_outputs_tuple, is_inputs_tuple))
 
 
 def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,

@@ -110,7 +110,7 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
 
     Returns True, or raises GradcheckError (returns False with `raise_exception=False`). Use
     float64 inputs. `nondet_tol` bounds how much two backward passes may differ;
-    `check_undefined_grad` checks that zero output gradients give zero input gradients.
+    `check_undefined_grad` checks that backward copes with missing output gradients.
     `check_batched_grad` needs nothing extra here (batched grads are computed one by one).
     """
     if check_forward_ad or check_batched_forward_grad:
@@ -182,8 +182,10 @@ def _gradcheck(func, inputs, eps, atol, rtol, nondet_tol, check_undefined_grad, 
                     raise GradcheckError(
                         f"Jacobian mismatch for output {k} with respect to input {n},\n"
                         f"numerical:{_fmt(nu, dt)}\nanalytical:{_fmt(a, dt)}\n")
-    if check_undefined_grad and check_backward_ad:
+    if check_backward_ad:
         _check_zero_grad_outputs(autograd_grad, outs, diff_inputs)
+        if check_undefined_grad:
+            _check_undefined_grad(outs)
     return True
 
 
@@ -235,6 +237,7 @@ def _fast_check(o, k, outs, func, inputs, diff_idx, diff_inputs, num, sl, units,
 
 
 def _check_zero_grad_outputs(autograd_grad, outs, diff_inputs):
+    """Zero output gradients must give zero input gradients (torch's mul-by-grad_output test)."""
     from .._ops.creation import zeros_like
     live = [o for o in outs if o._requires_grad]
     if not live:
@@ -243,9 +246,34 @@ def _check_zero_grad_outputs(autograd_grad, outs, diff_inputs):
                           allow_unused=True)
     for g in grads:
         if g is not None and bool((_host(g._data) != 0).any()):
-            raise GradcheckError(
-                "Expected backward function to handle undefined output grads. Please look at "
-                "\"Notes about undefined output gradients\" in \"tools/autograd/derivatives.yaml\"")
+            raise GradcheckError("backward not multiplied by grad_output")
+
+
+def _check_undefined_grad(outs):
+    """Backward must cope with undefined (None) output gradients. In ember only a custom Function
+    with set_materialize_grads(False) ever receives None: the engine never calls a node none of
+    whose outputs got a gradient, and fills zeros for the others."""
+    seen = set()
+    for o in outs:
+        fn = o.grad_fn
+        if fn is None or id(fn) in seen or not fn._custom or fn.__dict__.get('materialize_grads', True):
+            continue
+        seen.add(id(fn))
+        grads = fn(*([None] * fn._n_outputs))   # an exception here propagates, as in torch
+        for g in grads:
+            if g is not None and not np.allclose(_host(g._data), 0):
+                _warn_bc_breaking()
+                raise GradcheckError(
+                    "Expected all input grads to be undefined or zero when all output grads are "
+                    "undefined or zero. Please look at \"Notes about undefined output gradients\" in "
+                    "\"tools/autograd/derivatives.yaml\"")
+
+
+def _warn_bc_breaking():
+    warnings.warn("Backwards compatibility: New undefined gradient support checking feature is "
+                  "enabled by default, but it may break existing callers of this function. If this "
+                  "is true for you, you can call this function with \"check_undefined_grad=False\" "
+                  "to disable the feature", UserWarning, stacklevel=4)
 
 
 def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
