@@ -2,12 +2,14 @@
 
 Per layer and direction: the input projection of every timestep is one matmul up front (its result
 unbound into per-step views), then each step is one `h @ W_hh.T` and one fused cell node
-(`ember/_ops/rnn_cell.py`). Packed sequences run as padded, time-major batches sorted by
+(`ember/_ops/rnn_cell.py`). A plain LSTM direction runs the same steps inside a single layer node
+(`ember/_ops/rnn_layer.py`, torch's MkldnnRnnLayerBackward0). Packed sequences run as padded, time-major batches sorted by
 decreasing length, with a per-step row mask that freezes the state of finished sequences, so the
 final hidden state of every sequence is the one after its own last step.
 """
 from .._ops.linalg_core import linear, mm
 from .._ops.rnn_cell import lstm_cell, gru_cell
+from .._ops.rnn_layer import lstm_layer
 from .._tensor import _wrap
 
 
@@ -71,6 +73,10 @@ def _run_direction(mode, x, h, c, w_ih, w_hh, b_ih, b_hh, w_hr, reverse, masks, 
         # b_hh only ever adds to the same gates as b_ih, so it is folded into the one projection
         bias = b_ih + b_hh if b_ih is not None else None
         gi = linear(x, w_ih, bias)
+    if mode == 'LSTM' and w_hr is None:
+        # the whole direction as one node (the same per-step math, looped over arrays)
+        out, h, c = lstm_layer(gi, h, c, w_hh, masks, reverse)
+        return out, h, c
     steps = unbind(gi, 0)
     w_hh_t = w_hh.t()
     w_hr_t = w_hr.t() if w_hr is not None else None

@@ -235,7 +235,7 @@ def _run_training(lib, m, rnn_mod, seqs, labels, vocab, steps):
     onehots = [lib.tensor(np.eye(vocab, dtype=np.float32)[s]) for s in seqs]
     packed = rnn_mod.pack_sequence(onehots, enforce_sorted=False)
     y = lib.tensor(labels)
-    opt = lib.optim.SGD(m.parameters(), lr=0.5)
+    opt = lib.optim.SGD(m.parameters(), lr=0.1, momentum=0.9)
     losses, first = [], None
     for i in range(steps):
         opt.zero_grad()
@@ -275,12 +275,12 @@ def _classifier_example():
     tm = _classifier(torch, vocab, hidden)
     em = _classifier(ember, vocab, hidden)
     copy_weights(em, tm)
-    le, fe = _run_training(ember, em, ernn, seqs, labels, vocab, 60)
-    lt, ft = _run_training(torch, tm, trnn, seqs, labels, vocab, 60)
+    le, fe = _run_training(ember, em, ernn, seqs, labels, vocab, 80)
+    lt, ft = _run_training(torch, tm, trnn, seqs, labels, vocab, 80)
     # step 0: same logits and gradients
     np.testing.assert_allclose(fe[0], ft[0], rtol=1e-4, atol=1e-5)
     for n in ft[1]:
         np.testing.assert_allclose(fe[1][n], ft[1][n], rtol=1e-3, atol=1e-5)
-    # a few SGD steps later the two runs still agree, and the loss has fallen
-    np.testing.assert_allclose(le[:10], lt[:10], rtol=1e-3, atol=1e-5)
-    assert le[0] > 0.65 and le[-1] < 0.35
+    # the two training runs agree step by step, and the loss falls from log(2) to below 0.1
+    np.testing.assert_allclose(le, lt, rtol=2e-2, atol=2e-3)
+    assert le[0] > 0.65 and le[-1] < 0.1

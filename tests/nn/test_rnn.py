@@ -344,3 +344,37 @@ def test_cell_errors_match_torch():
                   lambda lib: lib.nn.RNNCell(3, 4)(lib.zeros(2, 5)),
                   lambda lib: lib.nn.GRUCell(3, 4)(lib.zeros(2, 3), lib.zeros(2, 5))):
         _raises_like(lambda: build(ember), lambda: build(torch))
+
+
+@pytest.mark.parametrize('mode,kw', [('LSTM', {'bidirectional': True}), ('LSTM', {'num_layers': 2}),
+                                     ('GRU', {'bidirectional': True}), ('RNN', {})])
+def test_module_double_backward(mode, kw):
+    """grad of grad through the whole recurrence (the fused layer's differentiable backward)."""
+    torch.manual_seed(0)
+    tm = getattr(torch.nn, mode)(3, 4, **kw).double()
+    em = getattr(ember.nn, mode)(3, 4, **kw).double()
+    copy_weights(em, tm)
+    x = np.random.default_rng(10).standard_normal((5, 2, 3))
+    results = []
+    for lib, m in ((ember, em), (torch, tm)):
+        xx = lib.tensor(x, requires_grad=True)
+        out, h = m(xx)
+        h = h[0] * h[1] if isinstance(h, tuple) else h
+        loss = (out * out).sum() + h.sum()
+        gx, = lib.autograd.grad(loss, [xx], create_graph=True)
+        (gx * gx).sum().backward()
+        results.append([xx.grad] + [p.grad for p in m.parameters()])
+    for a, b in zip(*results):
+        close(a, b, rtol=1e-8, atol=1e-10)
+
+
+def test_grad_fn_names_match_torch():
+    x = np.zeros((3, 2, 4), np.float32)
+    for mode, kw in [('LSTM', {}), ('LSTM', {'bidirectional': True}), ('GRU', {}),
+                     ('RNN', {'num_layers': 2})]:
+        em, tm = make(mode, 4, 5, **kw)
+        oe, he = em(ember.tensor(x, requires_grad=True))
+        ot, ht = tm(torch.tensor(x, requires_grad=True))
+        assert oe.grad_fn.name() == ot.grad_fn.name()
+        he, ht = (he[0], ht[0]) if mode == 'LSTM' else (he, ht)
+        assert he.grad_fn.name() == ht.grad_fn.name()
