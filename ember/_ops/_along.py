@@ -2,7 +2,7 @@
 that pick elements (max(dim), sort, topk, cummax...). Each is the other's adjoint, so gradients
 of any order flow through them."""
 from .._backend import array_module
-from ..autograd.function import Function
+from ..autograd.graph import Node as Function
 
 
 def full_index(idx, dim, xp):

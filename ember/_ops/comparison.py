@@ -2,7 +2,7 @@
 operators `~ & | ^` (all results without gradient except where's)."""
 from .._backend import array_module
 from .._tensor import Tensor, tensor_method, _wrap
-from ..autograd.function import Function
+from ..autograd.graph import Node as Function
 from ._helpers import binary_operands, broadcast_shapes_msg
 
 

@@ -4,7 +4,7 @@ import numpy as np
 from .. import _dtype as D
 from .._backend import array_module, device as _device, device_of, move
 from .._tensor import Tensor, tensor_method, _wrap
-from ..autograd.function import Function
+from ..autograd.graph import Node as Function
 
 
 class ToCopyBackward0(Function):

@@ -10,7 +10,7 @@ import numpy as np
 
 from .._backend import array_module, move, device_of
 from .._tensor import Tensor, tensor_method, _wrap
-from ..autograd.function import Function
+from ..autograd.graph import Node as Function
 from . import _gamma_math as G
 from ._helpers import float_result
 from .inplace import make_inplace

@@ -8,7 +8,7 @@ import numpy as np
 
 from .._backend import array_module, to_numpy
 from .._tensor import Tensor, _wrap
-from ..autograd.function import Function
+from ..autograd.graph import Node as Function
 
 
 def _as_tuple(index):

@@ -185,7 +185,7 @@ def copy_(self, src, non_blocking=False):
                          direct=direct)
 
 
-from ..autograd.function import Function  # noqa: E402
+from ..autograd.graph import Node as Function  # noqa: E402
 
 
 class CopyBackwards(Function):

@@ -9,7 +9,7 @@ import numpy as np
 from .. import _dtype as D
 from .._backend import array_module
 from .._tensor import Tensor, tensor_method, _wrap, _wrap_dim
-from ..autograd.function import Function
+from ..autograd.graph import Node as Function
 from . import shape as S
 from .linalg_core import matmul, mm, bmm, mv, dot
 from .reduction import _type_name

@@ -6,7 +6,7 @@ the step of every MLP goes through it, so it is kept to one graph node each way.
 from .. import _dtype as D
 from .._backend import array_module
 from .._tensor import Tensor, tensor_method
-from ..autograd.function import Function
+from ..autograd.graph import Node as Function
 from ._helpers import binary_operands
 
 

@@ -11,7 +11,7 @@ from .. import _dtype as D
 from .. import return_types as RT
 from .._backend import array_module
 from .._tensor import Tensor, tensor_method, _wrap, _wrap_dim
-from ..autograd.function import Function
+from ..autograd.graph import Node as Function
 from . import shape as S
 from .linalg_core import matmul, LinalgInvExBackward0
 from .reduction import _type_name

@@ -1,6 +1,6 @@
 """Fused loss primitives (kept as single nodes for speed): mse_loss."""
 
-from ..autograd.function import Function
+from ..autograd.graph import Node as Function
 
 
 class MseLossBackward0(Function):

@@ -11,7 +11,7 @@ import math
 from .. import _dtype as D
 from .._backend import array_module
 from .._tensor import Tensor, tensor_method, _wrap
-from ..autograd.function import Function
+from ..autograd.graph import Node as Function
 from . import _special_math as S
 from ._helpers import float_result
 from .inplace import make_inplace

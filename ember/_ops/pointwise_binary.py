@@ -12,7 +12,7 @@ import numpy as np
 from .. import _dtype as D
 from .._backend import array_module
 from .._tensor import Tensor, tensor_method
-from ..autograd.function import Function
+from ..autograd.graph import Node as Function
 from ._helpers import (binary_operands, broadcast_shapes_msg, float_binary_operands,
                        scalar_tensor_like)
 from .inplace import make_inplace

@@ -11,7 +11,7 @@ import numpy as np
 from .. import _dtype as D
 from .._backend import array_module, move, device_of
 from .._tensor import Tensor, _wrap
-from ..autograd.function import Function
+from ..autograd.graph import Node as Function
 from .random import _gen, _fill_sample
 from .reduction import _type_name
 

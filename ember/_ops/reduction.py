@@ -2,7 +2,7 @@
 from .. import _dtype as D
 from .._backend import array_module
 from .._tensor import tensor_method
-from ..autograd.function import Function
+from ..autograd.graph import Node as Function
 from ._helpers import dims_arg
 
 

@@ -11,7 +11,7 @@ from .. import _dtype as D
 from .. import return_types
 from .._backend import array_module
 from .._tensor import Tensor, tensor_method, _wrap, _wrap_dim
-from ..autograd.function import Function
+from ..autograd.graph import Node as Function
 from ._along import gather, scatter_add
 from ._helpers import dims_arg, float_result
 from .comparison import where

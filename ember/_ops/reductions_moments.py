@@ -10,7 +10,7 @@ import warnings
 from .. import _dtype as D
 from .._backend import array_module
 from .._tensor import _wrap, _wrap_dim
-from ..autograd.function import Function
+from ..autograd.graph import Node as Function
 from .comparison import where
 from .reduction import _type_name
 from .reductions import _check_tensor, _dims, _keep, _kshape, _out, _share

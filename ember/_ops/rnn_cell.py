@@ -12,7 +12,7 @@ sequences run as padded batches): where it is False the state passes through unc
 """
 from .._backend import array_module
 from .._tensor import _wrap
-from ..autograd.function import Function
+from ..autograd.graph import Node as Function
 from ..autograd.grad_mode import _state
 
 _LSTM_SCALE = {}

@@ -10,7 +10,7 @@ which have their own differentiable backward) and differentiates that.
 """
 from .._backend import array_module
 from .._tensor import _wrap
-from ..autograd.function import Function
+from ..autograd.graph import Node as Function
 from ..autograd.grad_mode import _state
 from .rnn_cell import _lstm_scale, lstm_cell
 

@@ -12,7 +12,7 @@ import numpy as np
 from .. import _dtype as D
 from .._backend import array_module
 from .._tensor import Tensor, tensor_method, _wrap, _wrap_dim
-from ..autograd.function import Function
+from ..autograd.graph import Node as Function
 from .indexing import IndexPutGrad, IndexBackward0
 from .reduction import _type_name
 

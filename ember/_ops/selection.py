@@ -10,7 +10,7 @@ import numpy as np
 from .. import _dtype as D
 from .._backend import array_module
 from .._tensor import Tensor, tensor_method, _wrap, _wrap_dim
-from ..autograd.function import Function, _mark_view
+from ..autograd.graph import Node as Function, _mark_view
 from . import shape as S
 from .indexing import SliceBackward0, SelectBackward0
 

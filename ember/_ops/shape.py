@@ -4,7 +4,7 @@ import numpy as np
 
 from .._backend import array_module
 from .._tensor import Tensor, tensor_method, _wrap_dim
-from ..autograd.function import Function
+from ..autograd.graph import Node as Function
 
 
 def _shape_arg(shape):

@@ -10,7 +10,7 @@ from .. import _dtype as D
 from .. import return_types
 from .._backend import array_module, to_numpy
 from .._tensor import Tensor, tensor_method, _wrap, _wrap_dim
-from ..autograd.function import Function
+from ..autograd.graph import Node as Function
 from ._along import gather, scatter_add
 from .comparison import where
 from .reduction import _type_name

@@ -2,7 +2,7 @@
 lives in `pointwise.py`). Integer inputs of float functions compute in the default float dtype."""
 from .._backend import array_module
 from .._tensor import tensor_method
-from ..autograd.function import Function
+from ..autograd.graph import Node as Function
 from ._helpers import float_result
 
 
