@@ -201,6 +201,7 @@ def test_full_transformer(batch_first):
     assert list(em.state_dict()) == list(tm.state_dict())
 
 
+@pytest.mark.filterwarnings('ignore:enable_nested_tensor is True')
 def test_transformer_init_and_errors():
     em = ember.nn.modules.transformer.Transformer(d_model=16, nhead=2, num_encoder_layers=1,
                                                   num_decoder_layers=1, dim_feedforward=32)

@@ -5,7 +5,7 @@ from enum import Enum, auto
 
 import numpy as np
 
-from ..._backend import array_module
+from ..._backend import array_module, to_numpy
 from ..._tensor import Tensor, _wrap
 from ...autograd.grad_mode import no_grad
 from ..modules.module import Module
@@ -163,8 +163,7 @@ def _make_orthogonal(q):
     """Q factor of q's QR with diag(R) made non-negative (no graph)."""
     a = q._data
     xp = array_module(a)
-    host = np.asarray(a) if xp is np else xp.asnumpy(a)
-    Q, R = _qr_numpy(host)
+    Q, R = _qr_numpy(to_numpy(a))
     d = np.diagonal(R, axis1=-2, axis2=-1)
     sgn = np.where(d == 0, 1, d / np.where(d == 0, 1, np.abs(d)))
     Q = Q * sgn[..., None, :]
@@ -267,12 +266,12 @@ class _Orthogonal(Module):
                     raise NotImplementedError("It is not possible to assign to the matrix exponential "
                                               "or the Cayley parametrizations when "
                                               "use_trivialization=False.")
-                a, tau = _geqrf(Q.detach().numpy())
+                a, tau = _geqrf(to_numpy(Q._data))      # on the host: a few small reflections
                 d = np.sign(np.diagonal(a, axis1=-2, axis2=-1)).copy()
                 d[tau == 0.0] *= -1
                 idx = np.arange(min(n, k))
                 a[..., idx, idx] = d
-                A = _wrap(a)
+                A = _wrap(array_module(Q._data).asarray(a))
                 return A.mT if transpose else A
             if n == k:
                 Q = Q.clone() if _is_orthogonal(Q) else _make_orthogonal(Q)
