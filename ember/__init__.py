@@ -77,6 +77,7 @@ from . import cuda  # noqa: E402
 from . import linalg  # noqa: E402
 from . import random  # noqa: E402
 from . import nn  # noqa: E402
+from .nn._torch_ops import *  # noqa: E402,F401,F403  (torch.conv2d, torch.softmax, ...)
 from . import optim  # noqa: E402
 from .serialization import save, load  # noqa: E402
 from .utils.dlpack import from_dlpack  # noqa: E402
