@@ -44,3 +44,6 @@ __all__ = ['LinAlgError', 'inv', 'inv_ex', 'det', 'slogdet', 'solve', 'solve_ex'
            'cholesky_ex', 'qr', 'svd', 'svdvals', 'eig', 'eigvals', 'eigh', 'eigvalsh', 'pinv', 'lstsq',
            'matrix_rank', 'matrix_power', 'matrix_exp', 'vector_norm', 'matrix_norm', 'norm',
            'multi_dot', 'cross', 'matmul', 'diagonal', 'vecdot']
+
+from ._missing import module_getattr as _module_getattr  # noqa: E402
+__getattr__ = _module_getattr('torch.linalg')

@@ -191,3 +191,6 @@ def Variable(data, requires_grad=False, volatile=False):
 # last: their module-level code must not need the names above during import
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa: E402
 from . import functional  # noqa: E402
+
+from .._missing import module_getattr as _module_getattr  # noqa: E402
+__getattr__ = _module_getattr('torch.autograd')

@@ -211,3 +211,6 @@ kaiming_normal = kaiming_normal_
 orthogonal = orthogonal_
 
 
+
+from .._missing import module_getattr as _module_getattr  # noqa: E402
+__getattr__ = _module_getattr('torch.nn.init')

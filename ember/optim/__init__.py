@@ -29,4 +29,5 @@ def __getattr__(name):
     if name == 'swa_utils':
         import importlib
         return importlib.import_module('.swa_utils', __name__)
-    raise AttributeError(f"module 'ember.optim' has no attribute '{name}'")
+    from .._missing import module_getattr
+    return module_getattr('torch.optim')(name)

@@ -552,3 +552,6 @@ from ._lr_scheduler_more import (ReduceLROnPlateau, CyclicLR, CosineAnnealingWar
 for _cls in (ReduceLROnPlateau, CyclicLR, CosineAnnealingWarmRestarts, OneCycleLR):
     _cls.__module__ = __name__
 del _cls
+
+from .._missing import module_getattr as _module_getattr  # noqa: E402
+__getattr__ = _module_getattr('torch.optim.lr_scheduler')

@@ -12,3 +12,6 @@ __all__ = ['clip_grad_norm', 'clip_grad_norm_', 'clip_grad_value_', 'clip_grads_
            'get_total_norm', 'parameters_to_vector', 'vector_to_parameters', 'parametrize',
            'parametrizations', 'remove_spectral_norm', 'remove_weight_norm', 'rnn', 'spectral_norm',
            'weight_norm']
+
+from ..._missing import module_getattr as _module_getattr  # noqa: E402
+__getattr__ = _module_getattr('torch.nn.utils')

@@ -10,3 +10,6 @@ __all__ = ['BatchSampler', 'ChainDataset', 'ConcatDataset', 'DataLoader', 'Datas
            'IterableDataset', 'RandomSampler', 'Sampler', 'SequentialSampler', 'StackDataset', 'Subset',
            'SubsetRandomSampler', 'TensorDataset', 'WeightedRandomSampler', '_DatasetKind', 'default_collate',
            'default_convert', 'get_worker_info', 'random_split']
+
+from ..._missing import module_getattr as _module_getattr  # noqa: E402
+__getattr__ = _module_getattr('torch.utils.data')
