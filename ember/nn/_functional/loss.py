@@ -360,15 +360,25 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     return _apply_reduction(loss, reduction)
 
 
+def _host(t):
+    """Target indices on the host (they only shape constant masks)."""
+    from ..._backend import to_numpy
+    return to_numpy(t._data)
+
+
+def _dev(arr, like):
+    """A host-built constant on the device of tensor `like`."""
+    from ..._backend import move, device_of
+    return _wrap(move(arr, device_of(like._data)))
+
+
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction='mean'):
     """sum over (target j, non-target i) of max(0, 1 - (x[j] - x[i])) / C; targets end at -1."""
     import numpy as np
     reduction = reduction_enum(size_average, reduce, reduction)
     x = input.unsqueeze(0) if input.dim() == 1 else input
-    t = target._data.reshape(x.shape) if target.dim() == input.dim() else target._data
-    t = np.asarray(t) if type(t) is np.ndarray else t
     N, C = x.shape
-    tn = np.asarray(t).astype(np.int64)
+    tn = _host(target).reshape(N, C).astype(np.int64)
     valid = np.cumprod(tn >= 0, axis=1).astype(bool)  # entries before the first -1
     tgt = np.where(valid, tn, 0)
     is_t = np.zeros((N, C), bool)
@@ -377,7 +387,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     xt = x[(np.arange(N)[:, None], tgt)]  # (N, C): score of each listed target
     m = relu(1 - xt.unsqueeze(2) + x.unsqueeze(1))  # (N, j, i)
     mask = valid[:, :, None] & ~is_t[:, None, :]
-    loss = (m * _wrap(mask.astype(x._data.dtype))).sum((1, 2)) / C
+    loss = (m * _dev(mask.astype(x._data.dtype), x)).sum((1, 2)) / C
     if input.dim() == 1:
         loss = loss.reshape(())
     return _apply_reduction(loss, reduction)
@@ -392,7 +402,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
         raise ValueError("only p == 1 and p == 2 supported")
     x = input.unsqueeze(0) if input.dim() == 1 else input
     N, C = x.shape
-    t = target._data.reshape(-1).astype(np.int64)
+    t = _host(target).reshape(-1).astype(np.int64)
     if ((t < 0) | (t >= C)).any():
         raise RuntimeError("target out of range")
     xy = x[(np.arange(N), t)].unsqueeze(1)
@@ -400,10 +410,10 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     if p == 2:
         m = m * m
     if weight is not None:
-        m = m * weight[_wrap(t)].unsqueeze(1)
+        m = m * weight[(t,)].unsqueeze(1)
     off = np.ones((N, C), x._data.dtype)
     off[np.arange(N), t] = 0
-    loss = (m * _wrap(off)).sum(1) / C
+    loss = (m * _dev(off, x)).sum(1) / C
     if input.dim() == 1:
         loss = loss.reshape(())
     return _apply_reduction(loss, reduction)
