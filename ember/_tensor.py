@@ -12,7 +12,7 @@ from . import _dtype as D
 from ._backend import device_of, to_numpy, array_module, is_array
 from ._size import Size
 from .autograd.grad_mode import _state
-from .autograd.graph import AccumulateGrad, _view_grad_fn
+from .autograd.graph import AccumulateGrad, _view_grad_fn, _view_requires_grad
 
 
 class Tensor:
@@ -139,6 +139,8 @@ class Tensor:
     # -- autograd state ------------------------------------------------------------------
     @property
     def requires_grad(self):
+        if not self._requires_grad and self._base is not None:
+            return _view_requires_grad(self)
         return self._requires_grad
 
     @requires_grad.setter

@@ -183,6 +183,23 @@ def inplace_on_view(view, fn, args):
     return view
 
 
+def rebase_view_history(view):
+    """A custom Function wrote `view` in place (ctx.mark_dirty) and gave it a new grad_fn: the
+    base's history becomes CopySlices of it, and the view a slice of that, as above."""
+    base = view._base
+    _check_view_inplace(view, base)
+    idx, overlap = view_index(base._data, view._data)
+    if overlap:
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor "
+                           "refers to a single memory location. Please clone() the tensor before "
+                           "performing the operation.")
+    out = CopySlices.apply(base, view, idx=idx, result=base._data)
+    base._grad_fn = out._grad_fn
+    base._requires_grad = out._requires_grad
+    base.__dict__.pop('_output_nr', None)
+    _set_view_history(view, base, idx, False)
+
+
 def _set_view_history(view, base, idx, overlap):
     prev = _state.enabled
     _state.enabled = True

@@ -90,7 +90,11 @@ class BackwardCFunction(FunctionCtx, Node):
 def _internal_primitive(ns):
     # ember's op files subclass the primitive base; one written against the older contract
     # (`from ..autograd.function import Function`) gets the primitive base it meant
-    return ns.get('__module__', '').startswith('ember._ops.')
+    module = ns.get('__module__')
+    if module is None:  # type(name, bases, dict) without __module__: the caller's module
+        import sys
+        module = sys._getframe(2).f_globals.get('__name__', '')
+    return module.startswith('ember._ops.')
 
 
 class FunctionMeta(type):
@@ -260,6 +264,7 @@ def _wrap_custom_outputs(ctx, args, outs, dirty, nondiff):
     dirty_ids = {id(t) for t in dirty}
     nondiff_ids = {id(t) for t in nondiff}
     out_meta = []
+    views = []  # dirty views: their bases' histories are rewritten below
     for i, o in enumerate(outs):
         if not isinstance(o, Tensor):
             out_meta.append(None)
@@ -273,6 +278,8 @@ def _wrap_custom_outputs(ctx, args, outs, dirty, nondiff):
                                    "operation.")
             o._bump_version()
             target = o
+            if o._base is not None:
+                views.append(o)
         elif id(o) in input_ids or o._grad_fn is not None or o._requires_grad:
             # an input (or outside tensor) returned as is: the output is a new view of it
             target = _wrap(a)
@@ -288,6 +295,11 @@ def _wrap_custom_outputs(ctx, args, outs, dirty, nondiff):
             target._requires_grad = False
             target._grad_fn = None
     ctx.__dict__['_output_meta'] = out_meta
+    if views:
+        from .._ops.view_inplace import rebase_view_history
+        for v in views:
+            v._view_version = v._version_counter[0]
+            rebase_view_history(v)
 
 
 def _pack_custom_saved(ctx, outs, to_save):

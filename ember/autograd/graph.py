@@ -118,7 +118,8 @@ class Node:
         ctx = _new(cls)
         if _state.enabled:
             for t in inputs:
-                if t is not None and t._requires_grad:
+                if t is not None and (t._requires_grad or
+                                      (t._base is not None and _view_requires_grad(t))):
                     break
             else:
                 return _wrap_outputs(cls.forward(ctx, *[None if t is None else t._data
@@ -135,7 +136,8 @@ class Node:
         needs = []
         meta = []
         for t in inputs:
-            if t is None or not t._requires_grad:
+            if t is None or not (t._requires_grad or
+                                 (t._base is not None and _view_requires_grad(t))):
                 edges.append(_NO_EDGE)
                 needs.append(False)
                 meta.append(None)
@@ -240,13 +242,25 @@ def _mark_views(views, base, cls):
 
 
 def _view_grad_fn(t):
-    """The grad_fn of view `t`, rebuilt from its base when either was written in place since."""
+    """The grad_fn of view `t`, rebuilt from its base when either was written in place since
+    (not for views made under no_grad, which stay out of the graph)."""
     c = t._version_counter
     if c is None or c[0] == t._view_version or not t._base._requires_grad:
+        return t._grad_fn
+    meta = t.__dict__.get('_view_meta')
+    if meta is not None and meta[0] != 'multi':
         return t._grad_fn
     from .._ops.view_inplace import regenerate_view_history
     regenerate_view_history(t)
     return t._grad_fn
+
+
+def _view_requires_grad(t):
+    """requires_grad of view `t`, brought up to date when its base came to require grad through
+    an in-place write after the view was made (`y[2:] = x` makes an earlier `y[:2]` require grad)."""
+    if t._base._requires_grad:
+        _view_grad_fn(t)
+    return t._requires_grad
 
 
 # -- saved tensors ----------------------------------------------------------------------------

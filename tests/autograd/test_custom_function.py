@@ -356,3 +356,29 @@ def test_custom_function_inside_module_training_matches_torch():
     (le, we), (lt, wt) = both(run)
     np.testing.assert_allclose(le, lt, rtol=1e-6)
     close(we, wt, 1e-6)
+
+
+def test_mark_dirty_on_a_view_rewrites_the_base_history():
+    def run(L):
+        class Double(L.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                x.mul_(2)
+                ctx.mark_dirty(x)
+                return x
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+        x = L.tensor([1., 2., 3.], requires_grad=True)
+        y = x * 1
+        w = y[:2]
+        v = y[1:]
+        r = Double.apply(v)
+        names = (r is v, y.grad_fn.name(), v.grad_fn.name(), w.grad_fn.name())
+        (y * L.tensor([1., 10., 100.])).sum().backward(retain_graph=True)
+        g1 = x.grad.tolist()
+        x.grad = None
+        (w * L.tensor([1., 10.])).sum().backward()
+        return names, y.tolist(), g1, x.grad.tolist()
+    assert both(run)[0] == both(run)[1]

@@ -289,3 +289,28 @@ def test_graph_stays_correct_after_optimizer_style_update():
         return tl(p)
     e, t = both(run)
     np.testing.assert_allclose(e, t, rtol=1e-6)
+
+
+def test_earlier_views_require_grad_once_the_base_does():
+    def run(L):
+        x = L.tensor([1.0, 2.0], requires_grad=True)
+        y = L.zeros(3)
+        v = y[:2]
+        w = y[1:]
+        before = v.requires_grad
+        y[2:] = x[:1] * 3
+        after = (y.requires_grad, v.requires_grad, v.grad_fn.name(), w.grad_fn.name())
+        (v * 2 + w.sum()).sum().backward()
+        return before, after, x.grad.tolist()
+    assert both(run)[0] == both(run)[1]
+
+
+def test_views_and_writes_under_no_grad_share_memory():
+    def run(L):
+        p = L.ones(3, requires_grad=True)
+        with L.no_grad():
+            u = p[:2]
+            p.mul_(2)
+            u.add_(1)
+            return tl(u), tl(p), u._version, p._version, p.is_leaf, (u * 2).requires_grad
+    assert both(run)[0] == both(run)[1]
