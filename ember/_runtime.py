@@ -39,17 +39,17 @@ def _check_positive_int(fn, n):
 
 def set_num_threads(int):
     """Set the number of threads the CPU kernels (NumPy's BLAS) use."""
-    n = int_ = int
+    n = int  # torch's parameter name shadows the builtin here
     _check_positive_int('set_num_threads', n)
-    _num_threads[0] = int_
+    _num_threads[0] = n
     try:
         from threadpoolctl import ThreadpoolController
     except ImportError:
         for var in _THREAD_ENV:
-            os.environ[var] = str(int_)
+            os.environ[var] = str(n)
         return
     # keep the limiter object: it holds the limit until it is restored or replaced
-    _blas_limiter[0] = ThreadpoolController().limit(limits=int_, user_api='blas')
+    _blas_limiter[0] = ThreadpoolController().limit(limits=n, user_api='blas')
 
 
 def get_num_threads():
