@@ -41,6 +41,8 @@ def _legacy_reduction(size_average, reduce):
 def _get_softmax_dim(name, ndim, stacklevel):
     from ._functional.activation import _softmax_dim
     return _softmax_dim(name, ndim, stacklevel)
+
+
 from ._attention import scaled_dot_product_attention, multi_head_attention_forward  # noqa: E402
 
 from .._missing import module_getattr as _module_getattr  # noqa: E402
