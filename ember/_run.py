@@ -105,11 +105,46 @@ def run_script(path, args=(), report=False):
     try:
         runpy.run_path(path, run_name='__main__')
     except SystemExit as e:
-        code = e.code
-        if code is None:
-            return 0
-        if isinstance(code, int):
-            return code
-        print(code, file=sys.stderr)
-        return 1
+        return _exit_code(e)
     return 0
+
+
+def run_module(module, args=(), report=False):
+    """Run `module` as `python -m module args...` would, with ember as torch."""
+    as_torch()
+    if report:
+        atexit.register(_print_report)
+    sys.argv = [module] + list(args)
+    sys.path.insert(0, os.getcwd())
+    try:
+        runpy.run_module(module, run_name='__main__', alter_sys=True)
+    except SystemExit as e:
+        return _exit_code(e)
+    except ImportError as e:
+        if getattr(e, 'name', None) == module or str(e).startswith('No module named'):
+            print(f"ember run: No module named {module}", file=sys.stderr)
+            return 1
+        raise
+    return 0
+
+
+def _exit_code(e):
+    code = e.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def run_module_cli(argv):
+    """`ember run [--report] -m module [args...]`."""
+    report = False
+    argv = list(argv)
+    if argv and argv[0] == '--report':
+        report, argv = True, argv[1:]
+    if len(argv) < 2 or argv[0] != '-m':
+        print("usage: ember run [--report] -m module [args ...]", file=sys.stderr)
+        return 2
+    return run_module(argv[1], argv[2:], report=report)

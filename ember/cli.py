@@ -158,11 +158,15 @@ def main(argv=None):
     d.add_argument('--regression-steps', type=int, default=2_000)
     d.add_argument('--seed', type=int, default=0)
     sub.add_parser('env', help='report CPU, memory, Python, ember, NumPy/BLAS and CUDA')
-    r = sub.add_parser('run', help='run a PyTorch program with ember standing in for torch')
+    r = sub.add_parser('run', help='run a PyTorch program with ember standing in for torch',
+                       usage='ember run [--report] (script.py | -m module) [args ...]')
     r.add_argument('--report', action='store_true',
                    help='print, at exit, the torch APIs the program touched that ember lacks')
     r.add_argument('script')
     r.add_argument('args', nargs=argparse.REMAINDER)
+    if argv[:1] == ['run'] and '-m' in argv[1:3]:  # ember run [--report] -m module args...
+        from ._run import run_module_cli
+        return run_module_cli(argv[1:])
     ns = parser.parse_args(argv)
     if ns.cmd == 'demo':
         demo(ns.xor_steps, ns.regression_steps, ns.seed)

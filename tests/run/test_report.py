@@ -65,3 +65,18 @@ def test_without_report_nothing_is_printed(tmp_path):
         print(torch.tensor([1, 2]).sum().item())
     ''')
     assert r.returncode == 0 and r.stdout.strip() == '3' and 'report' not in r.stderr
+
+
+def test_run_module_with_dash_m(tmp_path):
+    (tmp_path / 'pkg').mkdir()
+    (tmp_path / 'pkg' / '__init__.py').write_text('')
+    (tmp_path / 'pkg' / 'train.py').write_text(
+        'import sys, torch\nprint(__name__, sys.argv[1:], torch.__name__)\nsys.exit(4)\n')
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    r = subprocess.run([sys.executable, '-m', 'ember', 'run', '--report', '-m', 'pkg.train', '--lr',
+                        '1'], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 4, r.stderr
+    assert "__main__ ['--lr', '1'] ember" in r.stdout and 'ember run --report' in r.stderr
+    r = subprocess.run([sys.executable, '-m', 'ember', 'run', '-m', 'no_such_pkg'], cwd=tmp_path,
+                       env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1 and 'No module named no_such_pkg' in r.stderr
