@@ -15,7 +15,7 @@ when next used (`regenerate_view_history`), as torch regenerates a view's grad_f
 import numpy as np
 
 from .._backend import array_module
-from .._tensor import _wrap, _ptr
+from .._tensor import _ptr
 from ..autograd.graph import Node, _op_name
 from ..autograd.grad_mode import _state
 

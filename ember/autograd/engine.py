@@ -312,6 +312,9 @@ def _accumulate(node, g, captures, results, inputs, accumulate, create_graph):
         cap = captures.get(node)
         if cap is not None:
             _capture(cap, [g], results, inputs, accumulate, create_graph)
+            if accumulate and var is not None and var._post_acc_hooks:  # backward(inputs=...)
+                for h in list(var._post_acc_hooks.values()):
+                    h(var)
     elif var is not None:
         _accumulate_into(var, g, create_graph)
         hooks = var._post_acc_hooks

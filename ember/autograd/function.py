@@ -201,7 +201,7 @@ def _apply(cls, args, setup):
     ctx._init_graph_fields()
     ctx._saved = None
     grad_on = _state.enabled
-    needs = tuple([grad_on and isinstance(a, Tensor) and a._requires_grad for a in args])
+    needs = tuple([grad_on and isinstance(a, Tensor) and a.requires_grad for a in args])
     ctx.needs_input_grad = needs
     any_req = True in needs
     # edges point at the inputs' histories *before* forward (which may rewrite dirty inputs')

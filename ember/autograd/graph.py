@@ -176,7 +176,6 @@ class Node:
                 _mark_views(result, inputs[0], cls)
         else:
             ctx._n_outputs = 1
-            outs = (out,)
             result = _wrap(out)
             if out.dtype.kind in 'fcV' and 0 not in cls._non_differentiable_outputs:
                 result._requires_grad = True

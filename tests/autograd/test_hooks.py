@@ -80,6 +80,7 @@ def test_post_accumulate_grad_hook():
         (x * 2).sum().backward()
         (x * 3).sum().backward()
         L.autograd.grad((x * 5).sum(), x)   # no accumulation, no call
+        (x * 7).sum().backward(inputs=[x])
         h.remove()
         (x * 4).sum().backward()
         return seen, tl(x.grad)
