@@ -9,16 +9,20 @@ for _v in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS', 'VECLIB
 import time  # noqa: E402
 
 
-def best_time_per_step(step, n_steps, repeats=5, warmup=None):
-    """Median-free best-of-`repeats` seconds per call of step() (the least-disturbed run)."""
+def best_time_per_step(step, n_steps, repeats=15, warmup=None):
+    """Best-of-`repeats` CPU seconds per call of step().
+
+    CPU time of this process (not wall time) and the best of many short runs: on a shared machine
+    the least-disturbed run is the closest to the code's own cost.
+    """
     for _ in range(warmup if warmup is not None else max(3, n_steps // 10)):
         step()
     best = float('inf')
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         for _ in range(n_steps):
             step()
-        best = min(best, (time.perf_counter() - t0) / n_steps)
+        best = min(best, (time.process_time() - t0) / n_steps)
     return best
 
 
