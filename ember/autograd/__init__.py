@@ -181,11 +181,19 @@ def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, all
     return tuple(out)
 
 
-def Variable(data, requires_grad=False, volatile=False):
-    """Deprecated: Variables are Tensors. Returns `data` (with `requires_grad` set)."""
-    if requires_grad:
-        data.requires_grad_(True)
-    return data
+class _VariableMeta(type):
+    def __instancecheck__(cls, other):
+        return isinstance(other, _tensor_cls())
+
+
+class Variable(metaclass=_VariableMeta):
+    """Deprecated: Variables are Tensors. `Variable(t, requires_grad=...)` returns `t`, and every
+    Tensor is an instance of Variable."""
+
+    def __new__(cls, data, requires_grad=False, volatile=False):
+        if requires_grad:
+            data.requires_grad_(True)
+        return data
 
 
 # last: their module-level code must not need the names above during import

@@ -23,7 +23,8 @@ ember's own primitives are `ember.autograd.graph.Node` subclasses (forward on ar
 import functools
 import inspect
 
-from .graph import Node, AccumulateGrad, _mark_view, _NO_EDGE, _anomaly, _stack, _view_grad_fn  # noqa: F401
+from .graph import (Node, AccumulateGrad, _mark_view, _NO_EDGE, _anomaly, _stack,  # noqa: F401
+                    _view_grad_fn, _saved_hooks, _hook_pack, _hook_pack_input)
 from .grad_mode import _state
 
 __all__ = ['Function', 'FunctionCtx', 'BackwardCFunction', 'InplaceFunction', 'once_differentiable',
@@ -312,10 +313,13 @@ def _pack_custom_saved(ctx, outs, to_save):
         if t is None:
             saved.append(None)
         elif id(t) in out_pos:
-            # kept without the Tensor object: output -> ctx -> output would be a cycle
-            saved.append(('o', out_pos[id(t)], t._data, t._vc(), t._version_counter[0]))
+            if _saved_hooks:
+                saved.append(_hook_pack(t, 'o', out_pos[id(t)]))
+            else:
+                # kept without the Tensor object: output -> ctx -> output would be a cycle
+                saved.append(('o', out_pos[id(t)], t._data, t._vc(), t._version_counter[0]))
         else:
-            saved.append(('i', t, t._version))
+            saved.append(_hook_pack_input(t) if _saved_hooks else ('i', t, t._version))
     ctx._saved = tuple(saved)
 
 

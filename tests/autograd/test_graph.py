@@ -3,6 +3,7 @@ grad_fn.name(), calling a node, freeing the graph after backward (and which ops 
 twice without retain_graph), backward(inputs=...)."""
 import warnings
 
+import numpy as np
 import pytest
 import torch
 
@@ -185,4 +186,79 @@ def test_requires_grad_setter_on_non_leaf():
         with pytest.raises(RuntimeError) as e2:
             L.ones(2, dtype=L.int64).requires_grad_()
         return str(e.value), str(e2.value)
+    assert both(run)[0] == both(run)[1]
+
+
+def test_saved_tensors_hooks_pack_unpack():
+    def run(L):
+        rec = []
+
+        def pack(t):
+            rec.append((tuple(t.shape), t.requires_grad, t.grad_fn is not None))
+            return t.detach().clone()
+
+        def unpack(t):
+            rec.append('unpack')
+            return t
+        x = L.tensor([1.0, 2.0], dtype=L.float64, requires_grad=True)
+        with L.autograd.graph.saved_tensors_hooks(pack, unpack):
+            y = x.exp()
+            z = (y * x).sum()
+        y.add_(1)        # packed copies: no version error
+        z.backward()
+        return sorted(map(str, rec)), x.grad.tolist()
+    assert both(run)[0] == both(run)[1]
+
+
+def test_saved_tensors_hooks_double_backward_and_custom_function():
+    def run(L):
+        class Sq(L.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x * x
+
+            @staticmethod
+            def backward(ctx, g):
+                x, = ctx.saved_tensors
+                return 2 * x * g
+        n = []
+        x = L.tensor([0.5, -1.5], dtype=L.float64, requires_grad=True)
+        with L.autograd.graph.saved_tensors_hooks(lambda t: (n.append(1), t * 1)[1], lambda t: t):
+            y = (Sq.apply(x) * x.sin()).sum()
+        g, = L.autograd.grad(y, x, create_graph=True)
+        gg, = L.autograd.grad(g.sum(), x)
+        return len(n) > 0, g.tolist(), gg.tolist()
+    e, t = both(run)
+    assert e[0] and t[0]
+    for a, b in zip(e[1:], t[1:]):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_save_on_cpu_and_disable_hooks():
+    def run(L):
+        x = L.tensor([1.0, 2.0], dtype=L.float64, requires_grad=True)
+        with L.autograd.graph.save_on_cpu():
+            y = (x.exp() * x).sum()
+        y.backward()
+        with L.autograd.graph.disable_saved_tensors_hooks("hooks are off here"):
+            with pytest.raises(RuntimeError) as e:
+                with L.autograd.graph.saved_tensors_hooks(lambda t: t, lambda t: t):
+                    pass
+        return x.grad.tolist(), str(e.value)
+    assert both(run)[0] == both(run)[1]
+
+
+def test_increment_version_and_variable():
+    def run(L):
+        x = L.ones(2, requires_grad=True)
+        y = x.exp()
+        L.autograd.graph.increment_version(y)
+        with pytest.raises(RuntimeError) as e:
+            y.sum().backward()
+        v = L.autograd.Variable(L.ones(2), requires_grad=True)
+        return (y._version, 'modified by an inplace operation' in str(e.value),
+                isinstance(x, L.autograd.Variable), type(v) is L.Tensor, v.requires_grad,
+                isinstance(y.grad_fn, L.autograd.graph.Node),
+                isinstance(y.grad_fn.next_functions[0][0], L.autograd.graph.Node))
     assert both(run)[0] == both(run)[1]
