@@ -490,9 +490,9 @@ def _wrap_dim(dim, ndim):
     return dim + n if dim < 0 else dim
 
 
-from .autograd import function as _function_module  # noqa: E402
+from .autograd import graph as _graph_module  # noqa: E402
 from .autograd import engine as _engine_module  # noqa: E402
-_function_module._wrap = _wrap
+_graph_module._wrap = _wrap
 _engine_module._wrap = _wrap
 
 

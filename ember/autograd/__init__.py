@@ -6,7 +6,7 @@ from .graph import Node
 from .function import Function, FunctionCtx, InplaceFunction, once_differentiable
 from .anomaly_mode import (detect_anomaly, set_detect_anomaly, is_anomaly_enabled,
                            is_anomaly_check_nan_enabled)
-from . import graph, function, anomaly_mode, grad_mode  # noqa: F401
+from . import graph, function, anomaly_mode, grad_mode, forward_ad  # noqa: F401
 
 __all__ = ['backward', 'grad', 'Function', 'FunctionCtx', 'once_differentiable', 'no_grad',
            'enable_grad', 'set_grad_enabled', 'inference_mode', 'detect_anomaly',
