@@ -73,14 +73,11 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             key, nr = _root(t)
             captures.setdefault(key, []).append((nr, i))
 
-    # 1. dependency counts (and, with inputs, which nodes lead to them)
+    # 1. dependency counts (and, with inputs, which nodes lead to them); a node is walked when
+    # first met, which the count itself records
     deps = {}
-    seen = set()
-    stack = []
-    for r in roots:
-        if r[0] not in seen:
-            seen.add(r[0])
-            stack.append(r[0])
+    root_set = {r[0] for r in roots}
+    stack = list(root_set)
     order = [] if captures is not None else None
     while stack:
         node = stack.pop()
@@ -89,10 +86,13 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
         for nxt, _ in node.next_functions:
             if nxt is None:
                 continue
-            deps[nxt] = deps.get(nxt, 0) + 1
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
+            c = deps.get(nxt)
+            if c is None:
+                deps[nxt] = 1
+                if nxt not in root_set:
+                    stack.append(nxt)
+            else:
+                deps[nxt] = c + 1
     needed = None
     if captures is not None:
         needed = _needed_nodes(order, captures, deps)
@@ -109,6 +109,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     ready = [n for n in buffers if deps.get(n, 0) == 0]
 
     wanted = None if needed is None else needed | set(captures)
+    anomaly = _anomaly[0]
     prev = _state.enabled
     _state.enabled = create_graph
     try:
@@ -142,7 +143,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 if g is None:
                     _fill_missing(node, grads)
                     break
-            if _anomaly[0]:
+            if anomaly:
                 out = _call_backward_anomaly(node, grads)
             else:
                 out = node.backward(node, *grads)
@@ -164,7 +165,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     continue
                 if g is not None:
                     a = g._data
-                    if a.shape != m[0] or a.dtype != m[1]:
+                    if a.shape != m[0] or (a.dtype is not m[1] and a.dtype != m[1]):
                         g = _sum_to(g, m[0], m[1])
                     buf = buffers.get(nxt)
                     if buf is None:
