@@ -37,12 +37,23 @@ def view_index(base, view):
     vlo, vhi = _extent(view.shape, view.strides, isz)
     if view.size and (off + vlo < lo or off + vhi > hi):
         raise RuntimeError("the view does not lie inside its base's memory")
+    overlap = any(s == 0 and n > 1 for n, s in zip(view.shape, view.strides))
+    if base.flags.c_contiguous:
+        # memory offset == C-order position: sum the view's strided coordinates, O(view size)
+        iv = xp.full(view.shape, off, np.int64)
+        for k, (n, st) in enumerate(zip(view.shape, view.strides)):
+            if n > 1:
+                shape = [1] * view.ndim
+                shape[k] = n
+                iv = iv + (xp.arange(n, dtype=np.int64) * (st // isz)).reshape(shape)
+        return iv, overlap
+    # any other layout: lay out each element's C-order position exactly as the base is laid out
+    # in memory, then read it through the view's strides
     mem = xp.zeros(max(hi - lo + 1, 1), np.int64)
     as_strided = xp.lib.stride_tricks.as_strided
     ib = as_strided(mem[-lo:], base.shape, tuple(s // isz * 8 for s in base.strides))
     ib[...] = xp.arange(base.size, dtype=np.int64).reshape(base.shape)
     iv = as_strided(mem[off - lo:], view.shape, tuple(s // isz * 8 for s in view.strides)).copy()
-    overlap = any(s == 0 and n > 1 for n, s in zip(view.shape, view.strides))
     return iv, overlap
 
 
