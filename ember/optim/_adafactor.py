@@ -2,8 +2,10 @@
 import numpy as np
 
 from .._backend import array_module
-from .._tensor import Tensor, _wrap
-from .optimizer import Optimizer, _axpy, _check_tensor_lr, _lerp_, _step_tensor, _to_float
+from .._tensor import _wrap
+from ._kernels import _advance_step, _axpy, _lerp_, _step_tensor, _to_float
+from ._validation import _check_tensor_lr
+from .optimizer import Optimizer
 
 __all__ = ['Adafactor']
 
@@ -44,12 +46,7 @@ class Adafactor(Optimizer):
 
     def __setstate__(self, state):
         super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault('foreach', None)
-            for p in group['params']:
-                st = self.state.get(p, {})
-                if len(st) != 0 and not isinstance(st['step'], Tensor):
-                    st['step'] = _step_tensor(p, False, float(st['step']))
+        self._upgrade_state(dict(foreach=None), on_device=())
 
     def step(self, closure=None):
         """Perform a single optimization step (`closure` re-evaluates the model, returns the loss)."""
@@ -61,10 +58,7 @@ class Adafactor(Optimizer):
             d = group['d']
             wd = group['weight_decay']
             maximize = group['maximize']
-            for p in group['params']:
-                grad = p.grad
-                if grad is None:
-                    continue
+            for p, grad in self._params_with_grad(group):
                 pa = p._data
                 if pa.dtype.kind == 'c':
                     raise RuntimeError("Adafactor does not support complex parameters")
@@ -82,9 +76,7 @@ class Adafactor(Optimizer):
                 if maximize:
                     g = -g
                 e1 = _eps_of(pa.dtype) if eps1 is None else eps1
-                st = state['step']._data
-                st += 1
-                t = float(st)
+                t = _advance_step(state)
                 one_minus_beta2_t = t ** beta2_decay
                 rho_t = min(lr, 1 / t ** 0.5)
                 rms = float(xp.sqrt(xp.vdot(pa, pa))) / pa.size ** 0.5 if pa.size else 0.0

@@ -5,7 +5,9 @@ import numpy as np
 
 from .._backend import array_module
 from .._tensor import _wrap
-from .optimizer import Optimizer, _axpy, _check_tensor_lr, _lerp_, _to_float
+from ._kernels import _axpy, _lerp_, _to_float
+from ._validation import _check_tensor_lr
+from .optimizer import Optimizer
 
 __all__ = ['Muon']
 
@@ -96,10 +98,7 @@ class Muon(Optimizer):
         for group in self.param_groups:
             lr = _to_float(group['lr'])
             momentum = group['momentum']
-            for p in group['params']:
-                grad = p.grad
-                if grad is None:
-                    continue
+            for p, grad in self._params_with_grad(group):
                 pa, g = p._data, grad._data
                 if pa.dtype.kind == 'c':
                     raise RuntimeError("Muon does not support complex parameters")

@@ -1,8 +1,8 @@
 """torch.optim.Adadelta: unit-consistent steps from running averages of squared grads and steps."""
 from .._backend import array_module
-from .._tensor import Tensor
-from .optimizer import (Optimizer, _axpy, _check_kernel_flags, _check_tensor_lr, _effective_grad, _real,
-                        _step_tensor, _to_float, _zeros_like)
+from ._kernels import _advance_step, _axpy, _effective_grad, _ema_square_, _real, _to_float
+from ._validation import _check_eps, _check_kernel_flags, _check_lr, _check_non_negative
+from .optimizer import Optimizer
 
 __all__ = ['Adadelta']
 
@@ -16,15 +16,11 @@ class Adadelta(Optimizer):
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,
                  capturable=False, maximize=False, differentiable=False):
-        _check_tensor_lr(lr)
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        _check_lr(lr)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_eps(eps)
+        _check_non_negative('weight_decay', weight_decay)
         defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize,
                         capturable=capturable, foreach=foreach, differentiable=differentiable)
         super().__init__(params, defaults)
@@ -32,15 +28,8 @@ class Adadelta(Optimizer):
 
     def __setstate__(self, state):
         super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault('foreach', None)
-            group.setdefault('maximize', False)
-            group.setdefault('differentiable', False)
-            group.setdefault('capturable', False)
-            for p in group['params']:
-                st = self.state.get(p, {})
-                if len(st) != 0 and not isinstance(st['step'], Tensor):
-                    st['step'] = _step_tensor(p, group['capturable'], float(st['step']))
+        self._upgrade_state(dict(foreach=None, maximize=False, differentiable=False,
+                                 capturable=False))
 
     def step(self, closure=None):
         """Perform a single optimization step (`closure` re-evaluates the model, returns the loss)."""
@@ -51,34 +40,23 @@ class Adadelta(Optimizer):
             eps = group['eps']
             wd = group['weight_decay']
             maximize = group['maximize']
-            for p in group['params']:
-                grad = p.grad
-                if grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state['step'] = _step_tensor(p, group['capturable'])
-                    state['square_avg'] = _zeros_like(p)
-                    state['acc_delta'] = _zeros_like(p)
-                state['step']._data += 1
+            for p, grad in self._params_with_grad(group):
+                state = self._lazy_state(p, group['capturable'], ('square_avg', 'acc_delta'))
+                _advance_step(state)
                 pa = _real(p._data)
                 tmp, std, delta = self._tmp(pa, 3)
                 xp = array_module(pa)
                 g = _effective_grad(_real(grad._data), pa, wd, maximize, tmp)
                 sq = _real(state['square_avg']._data)
                 acc = _real(state['acc_delta']._data)
-                sq *= rho
-                xp.multiply(g, g, out=std)
-                _axpy(sq, std, 1 - rho, std)
+                _ema_square_(sq, g, rho, std)
                 xp.add(sq, eps, out=std)
                 xp.sqrt(std, out=std)
                 xp.add(acc, eps, out=delta)
                 xp.sqrt(delta, out=delta)
                 delta /= std
                 delta *= g
-                acc *= rho
-                xp.multiply(delta, delta, out=std)
-                _axpy(acc, std, 1 - rho, std)
+                _ema_square_(acc, delta, rho, std)
                 _axpy(pa, delta, -lr, delta)
                 p._bump_version()
         return loss

@@ -1,7 +1,8 @@
 """torch.optim.Adagrad: per-coordinate steps scaled by the sum of past squared gradients."""
 from .._backend import array_module
-from .optimizer import (Optimizer, _axpy, _check_kernel_flags, _check_tensor_lr, _effective_grad,
-                        _full_like, _real, _step_tensor, _to_float)
+from ._kernels import _advance_step, _axpy, _effective_grad, _full_like, _real, _step_tensor, _to_float
+from ._validation import _check_eps, _check_kernel_flags, _check_lr, _check_non_negative
+from .optimizer import Optimizer
 
 __all__ = ['Adagrad']
 
@@ -15,18 +16,11 @@ class Adagrad(Optimizer):
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
                  eps=1e-10, foreach=None, *, maximize=False, differentiable=False, fused=None):
-        _check_tensor_lr(lr)
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= lr_decay:
-            raise ValueError(f"Invalid lr_decay value: {lr_decay}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= initial_accumulator_value:
-            raise ValueError(f"Invalid initial_accumulator_value value: "
-                             f"{initial_accumulator_value}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
+        _check_lr(lr)
+        _check_non_negative('lr_decay', lr_decay)
+        _check_non_negative('weight_decay', weight_decay)
+        _check_non_negative('initial_accumulator_value', initial_accumulator_value)
+        _check_eps(eps)
         defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
                         initial_accumulator_value=initial_accumulator_value, foreach=foreach,
                         maximize=maximize, differentiable=differentiable, fused=fused)
@@ -47,11 +41,8 @@ class Adagrad(Optimizer):
 
     def __setstate__(self, state):
         super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault('foreach', None)
-            group.setdefault('maximize', False)
-            group.setdefault('differentiable', False)
-            group.setdefault('fused', None)
+        self._upgrade_state(dict(foreach=None, maximize=False, differentiable=False, fused=None),
+                            on_device=('fused',))
 
     def share_memory(self):
         """Move the accumulators to shared memory (torch's Hogwild helper)."""
@@ -72,16 +63,11 @@ class Adagrad(Optimizer):
             eps = group['eps']
             wd = group['weight_decay']
             maximize = group['maximize']
-            for p in group['params']:
-                grad = p.grad
-                if grad is None:
-                    continue
+            for p, grad in self._params_with_grad(group):
                 state = self.state[p]
                 if len(state) == 0:
                     state = self._init_state(p, group)
-                st = state['step']._data
-                st += 1
-                t = float(st)
+                t = _advance_step(state)
                 pa = _real(p._data)
                 tmp, std = self._tmp(pa, 2)
                 xp = array_module(pa)

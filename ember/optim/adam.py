@@ -1,17 +1,15 @@
 """torch.optim.Adam (and the decoupled-weight-decay variant AdamW builds on)."""
 from .._backend import array_module
 from .._tensor import Tensor
-from .optimizer import (Optimizer, _axpy, _check_kernel_flags, _check_tensor_lr, _effective_grad, _lerp_,
-                        _real, _step_tensor, _to_float, _zeros_like)
+from ._kernels import (_advance_step, _axpy, _ema_square_, _grad_with_weight_decay, _lerp_, _real,
+                       _to_float)
+from ._validation import _check_betas, _check_eps, _check_kernel_flags, _check_lr, _check_non_negative
+from .optimizer import Optimizer
 
 __all__ = ['Adam']
 
-
-def _check_betas(betas):
-    if not 0.0 <= betas[0] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-    if not 0.0 <= betas[1] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+_STATE = ('exp_avg', 'exp_avg_sq')
+_AMSGRAD_STATE = _STATE + ('max_exp_avg_sq',)
 
 
 class Adam(Optimizer):
@@ -25,14 +23,10 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False, fused=None, decoupled_weight_decay=False):
-        _check_tensor_lr(lr)
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
+        _check_lr(lr)
+        _check_eps(eps)
         _check_betas(betas)
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_non_negative('weight_decay', weight_decay)
         if not ((isinstance(betas[0], float) and isinstance(betas[1], float))
                 or (isinstance(betas[0], Tensor) and isinstance(betas[1], Tensor))):
             raise ValueError("betas must be either both floats or both Tensors")
@@ -48,19 +42,9 @@ class Adam(Optimizer):
 
     def __setstate__(self, state):
         super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault('amsgrad', False)
-            group.setdefault('maximize', False)
-            group.setdefault('foreach', None)
-            group.setdefault('capturable', False)
-            group.setdefault('differentiable', False)
-            group.setdefault('decoupled_weight_decay', False)
-            group.setdefault('fused', None)
-            for p in group['params']:
-                st = self.state.get(p, {})
-                if len(st) != 0 and not isinstance(st['step'], Tensor):
-                    st['step'] = _step_tensor(p, group['capturable'] or group['fused'],
-                                              float(st['step']))
+        self._upgrade_state(dict(amsgrad=False, maximize=False, foreach=None, capturable=False,
+                                 differentiable=False, decoupled_weight_decay=False, fused=None),
+                            on_device=('capturable', 'fused'))
 
     def step(self, closure=None):
         """Perform a single optimization step (`closure` re-evaluates the model, returns the loss)."""
@@ -75,34 +59,17 @@ class Adam(Optimizer):
             maximize = group['maximize']
             decoupled = group['decoupled_weight_decay']
             on_device = bool(group['capturable'] or group['fused'])
-            for p in group['params']:
-                grad = p.grad
-                if grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state['step'] = _step_tensor(p, on_device)
-                    state['exp_avg'] = _zeros_like(p)
-                    state['exp_avg_sq'] = _zeros_like(p)
-                    if amsgrad:
-                        state['max_exp_avg_sq'] = _zeros_like(p)
-                st = state['step']._data
-                st += 1
-                t = float(st)
+            for p, grad in self._params_with_grad(group):
+                state = self._lazy_state(p, on_device, _AMSGRAD_STATE if amsgrad else _STATE)
+                t = _advance_step(state)
                 pa = _real(p._data)
                 tmp, den = self._tmp(pa, 2)
                 xp = array_module(pa)
-                if wd != 0 and decoupled:
-                    pa *= 1 - lr * wd
-                    g = _effective_grad(_real(grad._data), pa, 0, maximize, tmp)
-                else:
-                    g = _effective_grad(_real(grad._data), pa, wd, maximize, tmp)
+                g = _grad_with_weight_decay(_real(grad._data), pa, lr, wd, decoupled, maximize, tmp)
                 m = _real(state['exp_avg']._data)
                 v = _real(state['exp_avg_sq']._data)
                 _lerp_(m, g, 1 - beta1, den)
-                v *= beta2
-                xp.multiply(g, g, out=den)
-                _axpy(v, den, 1 - beta2, den)
+                _ema_square_(v, g, beta2, den)
                 if amsgrad:
                     vmax = _real(state['max_exp_avg_sq']._data)
                     xp.maximum(vmax, v, out=vmax)

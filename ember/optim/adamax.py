@@ -1,8 +1,8 @@
 """torch.optim.Adamax: Adam with the infinity norm in place of the second moment."""
 from .._backend import array_module
-from .._tensor import Tensor
-from .optimizer import (Optimizer, _axpy, _check_kernel_flags, _check_tensor_lr, _effective_grad, _lerp_,
-                        _real, _step_tensor, _to_float, _zeros_like)
+from ._kernels import _advance_step, _axpy, _effective_grad, _lerp_, _real, _to_float
+from ._validation import _check_betas, _check_eps, _check_kernel_flags, _check_lr, _check_non_negative
+from .optimizer import Optimizer
 
 __all__ = ['Adamax']
 
@@ -16,17 +16,10 @@ class Adamax(Optimizer):
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  foreach=None, *, maximize=False, differentiable=False, capturable=False):
-        _check_tensor_lr(lr)
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= betas[0] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-        if not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_lr(lr)
+        _check_eps(eps)
+        _check_betas(betas)
+        _check_non_negative('weight_decay', weight_decay)
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, foreach=foreach,
                         maximize=maximize, differentiable=differentiable, capturable=capturable)
         super().__init__(params, defaults)
@@ -34,15 +27,8 @@ class Adamax(Optimizer):
 
     def __setstate__(self, state):
         super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault('foreach', None)
-            group.setdefault('maximize', False)
-            group.setdefault('differentiable', False)
-            group.setdefault('capturable', False)
-            for p in group['params']:
-                st = self.state.get(p, {})
-                if len(st) != 0 and not isinstance(st['step'], Tensor):
-                    st['step'] = _step_tensor(p, group['capturable'], float(st['step']))
+        self._upgrade_state(dict(foreach=None, maximize=False, differentiable=False,
+                                 capturable=False))
 
     def step(self, closure=None):
         """Perform a single optimization step (`closure` re-evaluates the model, returns the loss)."""
@@ -53,18 +39,9 @@ class Adamax(Optimizer):
             eps = group['eps']
             wd = group['weight_decay']
             maximize = group['maximize']
-            for p in group['params']:
-                grad = p.grad
-                if grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state['step'] = _step_tensor(p, group['capturable'])
-                    state['exp_avg'] = _zeros_like(p)
-                    state['exp_inf'] = _zeros_like(p)
-                st = state['step']._data
-                st += 1
-                t = float(st)
+            for p, grad in self._params_with_grad(group):
+                state = self._lazy_state(p, group['capturable'], ('exp_avg', 'exp_inf'))
+                t = _advance_step(state)
                 pa = _real(p._data)
                 tmp, tmp2 = self._tmp(pa, 2)
                 xp = array_module(pa)

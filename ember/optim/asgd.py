@@ -1,8 +1,9 @@
 """torch.optim.ASGD: averaged stochastic gradient descent (Polyak & Juditsky, 1992)."""
 from .._backend import array_module
-from .._tensor import Tensor
-from .optimizer import (Optimizer, _axpy, _check_kernel_flags, _check_tensor_lr, _effective_grad, _real,
-                        _scalar_tensor, _step_tensor, _to_float, _zeros_like)
+from ._kernels import (_advance_step, _axpy, _effective_grad, _real, _scalar_tensor, _step_tensor,
+                       _to_float, _zeros_like)
+from ._validation import _check_kernel_flags, _check_lr, _check_non_negative
+from .optimizer import Optimizer
 
 __all__ = ['ASGD']
 
@@ -17,11 +18,8 @@ class ASGD(Optimizer):
 
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0,
                  foreach=None, maximize=False, differentiable=False, capturable=False):
-        _check_tensor_lr(lr)
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_lr(lr)
+        _check_non_negative('weight_decay', weight_decay)
         defaults = dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay,
                         foreach=foreach, maximize=maximize, differentiable=differentiable,
                         capturable=capturable)
@@ -30,17 +28,9 @@ class ASGD(Optimizer):
 
     def __setstate__(self, state):
         super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault('foreach', None)
-            group.setdefault('maximize', False)
-            group.setdefault('differentiable', False)
-            group.setdefault('capturable', False)
-            for p in group['params']:
-                st = self.state.get(p, {})
-                if len(st) != 0:
-                    for key in ('step', 'eta', 'mu'):
-                        if not isinstance(st[key], Tensor):
-                            st[key] = _scalar_tensor(p, float(st[key]), True)
+        self._upgrade_state(dict(foreach=None, maximize=False, differentiable=False,
+                                 capturable=False),
+                            scalars=('step', 'eta', 'mu'), on_device=True)
 
     def step(self, closure=None):
         """Perform a single optimization step (`closure` re-evaluates the model, returns the loss)."""
@@ -52,18 +42,14 @@ class ASGD(Optimizer):
             t0 = group['t0']
             wd = group['weight_decay']
             maximize = group['maximize']
-            for p in group['params']:
-                grad = p.grad
-                if grad is None:
-                    continue
+            for p, grad in self._params_with_grad(group):
                 state = self.state[p]
                 if len(state) == 0:
                     state['step'] = _step_tensor(p, True)
                     state['eta'] = _scalar_tensor(p, lr, True)
                     state['mu'] = _scalar_tensor(p, 1.0, True)
                     state['ax'] = _zeros_like(p)
-                st = state['step']._data
-                st += 1
+                t = _advance_step(state)
                 pa = _real(p._data)
                 tmp, tmp2 = self._tmp(pa, 2)
                 xp = array_module(pa)
@@ -81,7 +67,6 @@ class ASGD(Optimizer):
                     ax += tmp2
                 else:
                     ax[...] = pa
-                t = float(st)
                 eta_arr[...] = lr / ((1 + lambd * lr * t) ** alpha)
                 mu_arr[...] = 1 / max(1, t - t0)
                 p._bump_version()

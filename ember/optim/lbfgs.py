@@ -8,7 +8,9 @@ import numpy as np
 
 from .._backend import array_module
 from .._tensor import Tensor, _wrap
-from .optimizer import Optimizer, _check_tensor_lr, _real
+from ._kernels import _real
+from ._validation import _check_tensor_lr
+from .optimizer import Optimizer
 
 __all__ = ['LBFGS']
 

@@ -1,7 +1,8 @@
 """torch.optim.Optimizer: param groups, per-parameter state, hooks and torch-compatible state dicts.
 
 The concrete optimizers update parameters in place on their raw arrays (`p._data`) with ufuncs and
-reusable scratch buffers, so a step allocates nothing per parameter and works unchanged on CuPy.
+reusable scratch buffers (the kernels are in `_kernels.py`), so a step allocates nothing per
+parameter and works unchanged on CuPy.
 """
 import functools
 import warnings
@@ -16,6 +17,7 @@ from .._tensor import Tensor, _wrap
 from .._backend import array_module, device_of, move
 from ..autograd.grad_mode import enable_grad
 from ..utils.hooks import RemovableHandle
+from ._kernels import _step_tensor, _zeros_like
 
 __all__ = ['Optimizer', 'register_optimizer_step_pre_hook', 'register_optimizer_step_post_hook']
 
@@ -51,128 +53,6 @@ def _typename(obj):
     if module in ('', 'builtins'):
         return type(obj).__qualname__ if not isinstance(obj, type) else qualname
     return f'{module}.{qualname}'
-
-
-def _to_float(x):
-    """A python float for a hyper-parameter that may be given as a one-element Tensor."""
-    if type(x) is float:
-        return x
-    if isinstance(x, Tensor):
-        return float(x._data.reshape(-1)[0]) if x._data.size == 1 else float(x._data)
-    return float(x)
-
-
-def _check_tensor_lr(lr):
-    if isinstance(lr, Tensor) and lr._data.size != 1:
-        raise ValueError("Tensor lr must be 1-element")
-
-
-def _check_kernel_flags(opt, differentiable, fused=None, foreach=None):
-    """torch's checks on the kernel-selection keywords (all kernels are one in ember)."""
-    if fused:
-        if differentiable:
-            raise RuntimeError("`fused` does not support `differentiable`")
-        if foreach:
-            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
-    if differentiable:
-        # An update that autograd can see through needs Tensor ops, not in-place array kernels.
-        raise NotImplementedError("torch.optim optimizers with differentiable=True are not "
-                                  "available in ember")
-
-
-def _step_tensor(p, on_param_device=False, value=0.0):
-    """The float32 0-d `step` counter torch 2.x keeps (on the param's device when capturable/fused)."""
-    arr = np.array(value, dtype=np.float32)
-    if on_param_device and type(p._data) is not np.ndarray:
-        arr = move(arr, device_of(p._data))
-    return _wrap(arr)
-
-
-def _scalar_tensor(p, value, on_param_device=False):
-    """A float32 0-d state tensor such as NAdam's `mu_product` or ASGD's `eta`."""
-    return _step_tensor(p, on_param_device, value)
-
-
-def _zeros_like(p):
-    a = p._data
-    return _wrap(array_module(a).zeros_like(a))
-
-
-def _full_like(p, value):
-    a = p._data
-    return _wrap(array_module(a).full_like(a, value))
-
-
-def _real(a):
-    """A real view of a complex array (torch's view_as_real), the array itself otherwise."""
-    if a.dtype.kind == 'c':
-        return a.view(a.real.dtype)
-    return a
-
-
-_AXPY = None
-
-
-def _load_axpy():
-    # BLAS axpy (y += a * x) is one fused pass, rounding like torch's add(alpha)/lerp kernels.
-    # scipy is optional and slow to import, so it is looked up on the first step only.
-    global _AXPY
-    try:
-        from scipy.linalg import blas
-        _AXPY = {np.dtype(np.float32): blas.saxpy, np.dtype(np.float64): blas.daxpy}
-    except Exception:  # no scipy: the two-pass NumPy fallback below
-        _AXPY = {}
-    return _AXPY
-
-
-def _axpy(y, x, a, scratch):
-    """y += a * x in place.
-
-    `scratch` holds a * x when BLAS cannot be used (it may be `x` itself when x is disposable;
-    None allocates).
-    """
-    table = _AXPY if _AXPY is not None else _load_axpy()
-    if type(y) is np.ndarray and type(x) is np.ndarray:
-        f = table.get(y.dtype)
-        if (f is not None and x.dtype == y.dtype and y.flags.c_contiguous
-                and x.flags.c_contiguous and 0 < y.size < 2 ** 31):
-            f(x.reshape(-1), y.reshape(-1), a=a)
-            return
-    xp = array_module(y)
-    if y.dtype.itemsize < 4 and y.dtype.kind not in 'iub':
-        # half/bfloat16: one rounding of the float32 result, as torch's fused kernel does
-        y[...] = (y.astype(np.float32) + x.astype(np.float32) * np.float32(a)).astype(y.dtype)
-    elif scratch is None:
-        y += xp.multiply(x, a)
-    else:
-        xp.multiply(x, a, out=scratch)
-        y += scratch
-
-
-def _lerp_(start, end, weight, tmp):
-    """start += weight * (end - start) in place, with torch's two-branch formula for accuracy."""
-    xp = array_module(start)
-    xp.subtract(end, start, out=tmp)
-    if abs(weight) < 0.5:
-        _axpy(start, tmp, weight, tmp)
-    else:
-        xp.copyto(start, end)
-        _axpy(start, tmp, -(1.0 - weight), tmp)
-
-
-def _effective_grad(g, p, weight_decay, maximize, out):
-    """The gradient after `maximize` and L2 weight decay (grad + wd * param), into `out` if needed."""
-    if weight_decay != 0:
-        xp = array_module(p)
-        if maximize:
-            xp.negative(g, out=out)
-        else:
-            xp.copyto(out, g)
-        _axpy(out, p, weight_decay, None)
-        return out
-    if maximize:
-        return array_module(g).negative(g, out=out)
-    return g
 
 
 class Optimizer:
@@ -518,6 +398,42 @@ class Optimizer:
         if count == 1:
             return pool[0][:n].reshape(shape)
         return [b[:n].reshape(shape) for b in pool[:count]]
+
+    def _lazy_state(self, p, on_device, names):
+        """`p`'s state; on its first step (torch creates state lazily) a float32 `step` counter
+        and a zero buffer shaped like `p` for each of `names`."""
+        state = self.state[p]
+        if len(state) == 0:
+            state['step'] = _step_tensor(p, on_device)
+            for name in names:
+                state[name] = _zeros_like(p)
+        return state
+
+    def _upgrade_state(self, group_defaults, scalars=('step',), on_device=('capturable',)):
+        """The subclasses' `__setstate__` work: fill the group options an older state dict lacks,
+        and turn plain-number scalar state (older torch saved `step` as a float) into float32 0-d
+        tensors, on the param's device where any of the group flags `on_device` is set (or
+        always, when `on_device` is True)."""
+        for group in self.param_groups:
+            for name, value in group_defaults.items():
+                group.setdefault(name, value)
+            if not scalars:
+                continue
+            dev = True if on_device is True else any(group[flag] for flag in on_device)
+            for p in group['params']:
+                st = self.state.get(p, {})
+                if len(st) != 0:
+                    for key in scalars:
+                        if not isinstance(st[key], Tensor):
+                            st[key] = _step_tensor(p, dev, float(st[key]))
+
+    @staticmethod
+    def _params_with_grad(group):
+        """(param, grad) for the params of `group` that have a gradient; a step skips the rest."""
+        for p in group['params']:
+            grad = p.grad
+            if grad is not None:
+                yield p, grad
 
     @staticmethod
     def _eval_closure(closure):

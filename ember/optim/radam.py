@@ -1,8 +1,9 @@
 """torch.optim.RAdam: rectified Adam (Liu et al., 2019), optional decoupled weight decay."""
 from .._backend import array_module
-from .._tensor import Tensor
-from .optimizer import (Optimizer, _axpy, _check_kernel_flags, _check_tensor_lr, _effective_grad, _lerp_,
-                        _real, _step_tensor, _to_float, _zeros_like)
+from ._kernels import (_advance_step, _axpy, _ema_square_, _grad_with_weight_decay, _lerp_, _real,
+                       _to_float)
+from ._validation import _check_betas, _check_eps, _check_kernel_flags, _check_lr, _check_non_negative
+from .optimizer import Optimizer
 
 __all__ = ['RAdam']
 
@@ -18,17 +19,10 @@ class RAdam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False):
-        _check_tensor_lr(lr)
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= betas[0] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-        if not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_lr(lr)
+        _check_eps(eps)
+        _check_betas(betas)
+        _check_non_negative('weight_decay', weight_decay)
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize,
                         foreach=foreach, capturable=capturable,
                         decoupled_weight_decay=decoupled_weight_decay,
@@ -38,16 +32,8 @@ class RAdam(Optimizer):
 
     def __setstate__(self, state):
         super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault('foreach', None)
-            group.setdefault('maximize', False)
-            group.setdefault('differentiable', False)
-            group.setdefault('decoupled_weight_decay', False)
-            group.setdefault('capturable', False)
-            for p in group['params']:
-                st = self.state.get(p, {})
-                if len(st) != 0 and not isinstance(st['step'], Tensor):
-                    st['step'] = _step_tensor(p, group['capturable'], float(st['step']))
+        self._upgrade_state(dict(foreach=None, maximize=False, differentiable=False,
+                                 decoupled_weight_decay=False, capturable=False))
 
     def step(self, closure=None):
         """Perform a single optimization step (`closure` re-evaluates the model, returns the loss)."""
@@ -60,32 +46,17 @@ class RAdam(Optimizer):
             decoupled = group['decoupled_weight_decay']
             maximize = group['maximize']
             rho_inf = 2 / (1 - beta2) - 1
-            for p in group['params']:
-                grad = p.grad
-                if grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state['step'] = _step_tensor(p, group['capturable'])
-                    state['exp_avg'] = _zeros_like(p)
-                    state['exp_avg_sq'] = _zeros_like(p)
-                st = state['step']._data
-                st += 1
-                t = float(st)
+            for p, grad in self._params_with_grad(group):
+                state = self._lazy_state(p, group['capturable'], ('exp_avg', 'exp_avg_sq'))
+                t = _advance_step(state)
                 pa = _real(p._data)
                 tmp, den = self._tmp(pa, 2)
                 xp = array_module(pa)
-                if wd != 0 and decoupled:
-                    pa *= 1 - lr * wd
-                    g = _effective_grad(_real(grad._data), pa, 0, maximize, tmp)
-                else:
-                    g = _effective_grad(_real(grad._data), pa, wd, maximize, tmp)
+                g = _grad_with_weight_decay(_real(grad._data), pa, lr, wd, decoupled, maximize, tmp)
                 m = _real(state['exp_avg']._data)
                 v = _real(state['exp_avg_sq']._data)
                 _lerp_(m, g, 1 - beta1, den)
-                v *= beta2
-                xp.multiply(g, g, out=den)
-                _axpy(v, den, 1 - beta2, den)
+                _ema_square_(v, g, beta2, den)
                 bias_correction1 = 1 - beta1 ** t
                 bias_correction2 = 1 - beta2 ** t
                 rho_t = rho_inf - 2 * t * beta2 ** t / bias_correction2

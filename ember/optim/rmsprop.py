@@ -1,8 +1,8 @@
 """torch.optim.RMSprop: scale steps by a running average of squared gradients (Hinton's lecture)."""
 from .._backend import array_module
-from .._tensor import Tensor
-from .optimizer import (Optimizer, _axpy, _check_kernel_flags, _check_tensor_lr, _effective_grad, _lerp_,
-                        _real, _step_tensor, _to_float, _zeros_like)
+from ._kernels import _advance_step, _axpy, _effective_grad, _ema_square_, _lerp_, _real, _to_float
+from ._validation import _check_eps, _check_kernel_flags, _check_lr, _check_non_negative
+from .optimizer import Optimizer
 
 __all__ = ['RMSprop']
 
@@ -18,17 +18,11 @@ class RMSprop(Optimizer):
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
                  centered=False, capturable=False, foreach=None, maximize=False,
                  differentiable=False):
-        _check_tensor_lr(lr)
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= momentum:
-            raise ValueError(f"Invalid momentum value: {momentum}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= alpha:
-            raise ValueError(f"Invalid alpha value: {alpha}")
+        _check_lr(lr)
+        _check_eps(eps)
+        _check_non_negative('momentum', momentum)
+        _check_non_negative('weight_decay', weight_decay)
+        _check_non_negative('alpha', alpha)
         defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
                         weight_decay=weight_decay, capturable=capturable, foreach=foreach,
                         maximize=maximize, differentiable=differentiable)
@@ -37,17 +31,8 @@ class RMSprop(Optimizer):
 
     def __setstate__(self, state):
         super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault('momentum', 0)
-            group.setdefault('centered', False)
-            group.setdefault('foreach', None)
-            group.setdefault('maximize', False)
-            group.setdefault('differentiable', False)
-            group.setdefault('capturable', False)
-            for p in group['params']:
-                st = self.state.get(p, {})
-                if len(st) != 0 and not isinstance(st['step'], Tensor):
-                    st['step'] = _step_tensor(p, group['capturable'], float(st['step']))
+        self._upgrade_state(dict(momentum=0, centered=False, foreach=None, maximize=False,
+                                 differentiable=False, capturable=False))
 
     def step(self, closure=None):
         """Perform a single optimization step (`closure` re-evaluates the model, returns the loss)."""
@@ -60,27 +45,17 @@ class RMSprop(Optimizer):
             momentum = group['momentum']
             centered = group['centered']
             maximize = group['maximize']
-            for p in group['params']:
-                grad = p.grad
-                if grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state['step'] = _step_tensor(p, group['capturable'])
-                    state['square_avg'] = _zeros_like(p)
-                    if momentum > 0:
-                        state['momentum_buffer'] = _zeros_like(p)
-                    if centered:
-                        state['grad_avg'] = _zeros_like(p)
-                state['step']._data += 1
+            buffers = (('square_avg',) + (('momentum_buffer',) if momentum > 0 else ())
+                       + (('grad_avg',) if centered else ()))
+            for p, grad in self._params_with_grad(group):
+                state = self._lazy_state(p, group['capturable'], buffers)
+                _advance_step(state)
                 pa = _real(p._data)
                 tmp, avg = self._tmp(pa, 2)
                 xp = array_module(pa)
                 g = _effective_grad(_real(grad._data), pa, wd, maximize, tmp)
                 sq = _real(state['square_avg']._data)
-                sq *= alpha
-                xp.multiply(g, g, out=avg)
-                _axpy(sq, avg, 1 - alpha, avg)
+                _ema_square_(sq, g, alpha, avg)
                 if centered:
                     ga = _real(state['grad_avg']._data)
                     _lerp_(ga, g, 1 - alpha, avg)

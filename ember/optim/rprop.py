@@ -1,8 +1,8 @@
 """torch.optim.Rprop: resilient backpropagation, per-weight step sizes driven by gradient signs."""
 from .._backend import array_module
-from .._tensor import Tensor
-from .optimizer import (Optimizer, _check_kernel_flags, _check_tensor_lr, _full_like, _real,
-                        _step_tensor, _to_float, _zeros_like)
+from ._kernels import _advance_step, _full_like, _real, _step_tensor, _to_float, _zeros_like
+from ._validation import _check_kernel_flags, _check_lr
+from .optimizer import Optimizer
 
 __all__ = ['Rprop']
 
@@ -17,9 +17,7 @@ class Rprop(Optimizer):
 
     def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *,
                  capturable=False, foreach=None, maximize=False, differentiable=False):
-        _check_tensor_lr(lr)
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        _check_lr(lr)
         if not 0.0 < etas[0] < 1.0 < etas[1]:
             raise ValueError(f"Invalid eta values: {etas[0]}, {etas[1]}")
         defaults = dict(lr=lr, etas=etas, step_sizes=step_sizes, foreach=foreach,
@@ -29,15 +27,8 @@ class Rprop(Optimizer):
 
     def __setstate__(self, state):
         super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault('foreach', None)
-            group.setdefault('maximize', False)
-            group.setdefault('differentiable', False)
-            group.setdefault('capturable', False)
-            for p in group['params']:
-                st = self.state.get(p, {})
-                if len(st) != 0 and not isinstance(st['step'], Tensor):
-                    st['step'] = _step_tensor(p, group['capturable'], float(st['step']))
+        self._upgrade_state(dict(foreach=None, maximize=False, differentiable=False,
+                                 capturable=False))
 
     def step(self, closure=None):
         """Perform a single optimization step (`closure` re-evaluates the model, returns the loss)."""
@@ -46,10 +37,7 @@ class Rprop(Optimizer):
             etaminus, etaplus = group['etas']
             step_size_min, step_size_max = group['step_sizes']
             maximize = group['maximize']
-            for p in group['params']:
-                grad = p.grad
-                if grad is None:
-                    continue
+            for p, grad in self._params_with_grad(group):
                 state = self.state[p]
                 if len(state) == 0:
                     state['step'] = _step_tensor(p, group['capturable'])
@@ -57,7 +45,7 @@ class Rprop(Optimizer):
                     lr = _to_float(group['lr'])
                     state['step_size'] = _full_like(grad, complex(lr, lr)
                                                     if p._data.dtype.kind == 'c' else lr)
-                state['step']._data += 1
+                _advance_step(state)
                 pa = _real(p._data)
                 g, factor = self._tmp(pa, 2)
                 xp = array_module(pa)

@@ -1,8 +1,9 @@
 """torch.optim.SGD: stochastic gradient descent with momentum, dampening and Nesterov momentum."""
 from .._backend import array_module
 from .._tensor import _wrap
-from .optimizer import (Optimizer, _axpy, _check_kernel_flags, _check_tensor_lr, _effective_grad,
-                        _real, _to_float)
+from ._kernels import _axpy, _effective_grad, _real, _to_float
+from ._validation import _check_kernel_flags, _check_tensor_lr
+from .optimizer import Optimizer
 
 __all__ = ['SGD']
 
@@ -54,10 +55,7 @@ class SGD(Optimizer):
             # plain SGD needs no scratch: the update is one BLAS axpy
             need_tmp = wd != 0 or maximize or nesterov or (momentum != 0 and dampening != 0)
             tmp = tmp2 = None
-            for p in group['params']:
-                grad = p.grad
-                if grad is None:
-                    continue
+            for p, grad in self._params_with_grad(group):
                 pa = _real(p._data)
                 if need_tmp:
                     tmp, tmp2 = self._tmp(pa, 2)

@@ -11,7 +11,7 @@ from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import no_grad
 from ..nn import Module
 from .lr_scheduler import LRScheduler, _format_param
-from .optimizer import _lerp_
+from ._kernels import _lerp_
 
 __all__ = ['AveragedModel', 'update_bn', 'SWALR', 'get_ema_multi_avg_fn', 'get_swa_multi_avg_fn',
            'get_ema_avg_fn', 'get_swa_avg_fn']

@@ -189,3 +189,45 @@ def test_deepcopy_and_pickle_optimizer():
     blob = pickle.loads(pickle.dumps(opt.state_dict()))
     np.testing.assert_array_equal(blob['state'][0]['exp_avg'].numpy(),
                                   opt.state[run.W]['exp_avg'].numpy())
+
+
+def _as_old_checkpoint(sd):
+    """A state dict as older torch wrote it: 0-d state (`step`, `mu_product`, ...) as python floats
+    and no kernel-selection flags in the groups."""
+    sd = copy.deepcopy(sd)
+    for st in sd['state'].values():
+        for k, v in st.items():
+            if hasattr(v, 'ndim') and v.ndim == 0:
+                st[k] = float(v)
+    for g in sd['param_groups']:
+        for k in ('foreach', 'maximize', 'capturable', 'differentiable', 'fused'):
+            g.pop(k, None)
+    return sd
+
+
+@pytest.mark.parametrize('name,kw', [c for c in CONFIGS if c[0] not in ('SGD', 'Adafactor')],
+                         ids=[i for i, c in zip(IDS, CONFIGS) if c[0] not in ('SGD', 'Adafactor')])
+def test_old_checkpoint_with_float_scalars_loads_like_torch(name, kw):
+    # __setstate__ refills the missing group flags and turns float scalars back into tensors
+    runs, opts = {}, {}
+    for lib in (ember, torch):
+        run = Run(lib)
+        opt = getattr(lib.optim, name)(run.params(), **kw)
+        _train(run, opt, 5)
+        old = _as_old_checkpoint(opt.state_dict())
+        run2 = Run(lib)
+        with lib.no_grad():
+            run2.W.copy_(run.W)
+            run2.b.copy_(run.b)
+        opt2 = getattr(lib.optim, name)(run2.params(), **kw)
+        opt2.load_state_dict(old)
+        _train(run2, opt2, 5)
+        runs[lib.__name__], opts[lib.__name__] = run2, opt2
+    se, st = opts['ember'].state_dict(), opts['torch'].state_dict()
+    assert se['param_groups'] == st['param_groups']
+    for i, tstate in st['state'].items():
+        estate = se['state'][i]
+        assert list(estate) == list(tstate)
+        for k, v in tstate.items():
+            assert isinstance(estate[k], ember.Tensor) and str(estate[k].dtype) == str(v.dtype), k
+    assert_close_traj([runs['ember'].snapshot()], [runs['torch'].snapshot()])
