@@ -257,12 +257,9 @@ class MultiplicativeLR(LRScheduler):
                 raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
         super().__init__(optimizer, last_epoch)
 
-    def state_dict(self):
-        """Attributes, with each lambda's __dict__ (callable objects) or None (functions)."""
-        return _lambdas_state_dict(self, 'lr_lambdas')
-
-    def load_state_dict(self, state_dict):
-        _lambdas_load_state_dict(self, state_dict)
+    # its lambdas are saved and restored exactly as LambdaLR's
+    state_dict = LambdaLR.state_dict
+    load_state_dict = LambdaLR.load_state_dict
 
     def get_lr(self):
         _warn_get_lr_called_within_step(self)
