@@ -145,6 +145,14 @@ def _check_view_inplace(view, base):
         if kind == 'multi':
             raise RuntimeError(f"Output {nr} of {_short(name)} is a view and is being modified inplace. "
                                + multi)
+        if kind == 'custom':
+            raise RuntimeError(
+                f"Output {nr} of {_short(name)} is a view and is being modified inplace. This view "
+                "was created inside a custom Function (or because an input was returned as-is) and "
+                "the autograd logic to handle view+inplace would override the custom backward "
+                "associated with the custom Function, leading to incorrect gradients. This "
+                "behavior is forbidden. You can fix this by cloning the output of the custom "
+                "Function.")
         if kind == 'multi_no_grad':
             raise RuntimeError("A view was created in no_grad mode and is being modified inplace with "
                                "grad mode enabled. " + multi)

@@ -292,6 +292,9 @@ def _wrap_custom_outputs(ctx, args, outs, dirty, nondiff):
             target._requires_grad = True
             target._grad_fn = ctx
             target._output_nr = i
+            if target._base is not None and id(o) not in dirty_ids:
+                # its history is this node: an in-place write must not rewrite it as a slice
+                target.__dict__['_view_meta'] = ('custom', ctx.name(), i)
         elif target is not o or id(o) not in dirty_ids:
             target._requires_grad = False
             target._grad_fn = None

@@ -382,3 +382,36 @@ def test_mark_dirty_on_a_view_rewrites_the_base_history():
         (w * L.tensor([1., 10.])).sum().backward()
         return names, y.tolist(), g1, x.grad.tolist()
     assert both(run)[0] == both(run)[1]
+
+
+def test_inplace_on_a_view_returned_by_a_custom_function_is_forbidden():
+    def run(L):
+        class View(L.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x[0]
+
+            @staticmethod
+            def backward(ctx, g):
+                r = L.zeros(3, 2)
+                r[0] = g
+                return r
+
+        class Ident(L.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x
+
+            @staticmethod
+            def backward(ctx, g):
+                return g
+        x = L.ones(3, 2, requires_grad=True)
+        y = View.apply(x)
+        msgs = [y._base is x, y.grad_fn.name()]
+        for t in (y, Ident.apply(x * 1)):
+            with pytest.raises(RuntimeError) as e:
+                t.mul_(2)
+            msgs.append(str(e.value))
+        (View.apply(x) * 3).sum().backward()
+        return msgs, x.grad.tolist()
+    assert both(run)[0] == both(run)[1]
