@@ -1,16 +1,10 @@
 """torch.distributions.Bernoulli."""
-from numbers import Number
-
 from . import constraints
 from .exp_family import ExponentialFamily
-from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import (_broadcast_params, _enumerate_values, _expand_probs_or_logits, _t, broadcast_all,
+                    lazy_property, logits_to_probs, probs_to_logits)
 
 __all__ = ['Bernoulli']
-
-
-def _t():
-    import ember
-    return ember
 
 
 def _bce_with_logits(logits, target):
@@ -33,27 +27,17 @@ class Bernoulli(ExponentialFamily):
         if (probs is None) == (logits is None):
             raise ValueError("Either `probs` or `logits` must be specified, but not both.")
         if probs is not None:
-            is_scalar = isinstance(probs, Number)
-            (self.probs,) = broadcast_all(probs)
+            (self.probs,), batch_shape = _broadcast_params(probs)
         else:
-            is_scalar = isinstance(logits, Number)
-            (self.logits,) = broadcast_all(logits)
+            (self.logits,), batch_shape = _broadcast_params(logits)
         self._param = self.probs if probs is not None else self.logits
-        batch_shape = () if is_scalar else self._param.size()
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(Bernoulli, _instance)
         batch_shape = _t().Size(batch_shape)
-        if 'probs' in self.__dict__:
-            new.probs = self.probs.expand(batch_shape)
-            new._param = new.probs
-        if 'logits' in self.__dict__:
-            new.logits = self.logits.expand(batch_shape)
-            new._param = new.logits
-        super(Bernoulli, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        _expand_probs_or_logits(self, new, batch_shape)
+        return self._expanded(Bernoulli, new, batch_shape)
 
     def _new(self, *args, **kwargs):
         return self._param.new(*args, **kwargs)
@@ -99,10 +83,7 @@ class Bernoulli(ExponentialFamily):
 
     def enumerate_support(self, expand=True):
         values = _t().arange(2, dtype=self._param.dtype, device=self._param.device)
-        values = values.view((-1,) + (1,) * len(self._batch_shape))
-        if expand:
-            values = values.expand((-1,) + tuple(self._batch_shape))
-        return values
+        return _enumerate_values(values, self._batch_shape, expand)
 
     @property
     def _natural_params(self):

@@ -4,14 +4,9 @@ from numbers import Number, Real
 from . import constraints
 from .dirichlet import Dirichlet
 from .exp_family import ExponentialFamily
-from .utils import broadcast_all
+from .utils import _t, broadcast_all
 
 __all__ = ['Beta']
-
-
-def _t():
-    import ember
-    return ember
 
 
 class Beta(ExponentialFamily):
@@ -38,9 +33,7 @@ class Beta(ExponentialFamily):
         new = self._get_checked_instance(Beta, _instance)
         batch_shape = _t().Size(batch_shape)
         new._dirichlet = self._dirichlet.expand(batch_shape)
-        super(Beta, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expanded(Beta, new, batch_shape)
 
     @property
     def mean(self):
@@ -68,19 +61,19 @@ class Beta(ExponentialFamily):
     def entropy(self):
         return self._dirichlet.entropy()
 
-    @property
-    def concentration1(self):
-        result = self._dirichlet.concentration[..., 0]
+    def _concentration(self, index):
+        result = self._dirichlet.concentration[..., index]
         if isinstance(result, Number):
             return _t().tensor([result])
         return result
 
     @property
+    def concentration1(self):
+        return self._concentration(0)
+
+    @property
     def concentration0(self):
-        result = self._dirichlet.concentration[..., 1]
-        if isinstance(result, Number):
-            return _t().tensor([result])
-        return result
+        return self._concentration(1)
 
     @property
     def _natural_params(self):

@@ -1,14 +1,10 @@
 """torch.distributions.Categorical."""
 from . import constraints
 from .distribution import Distribution
-from .utils import lazy_property, logits_to_probs, probs_to_logits
+from .utils import (_enumerate_values, _expand_probs_or_logits, _t, lazy_property, logits_to_probs,
+                    probs_to_logits)
 
 __all__ = ['Categorical']
-
-
-def _t():
-    import ember
-    return ember
 
 
 class Categorical(Distribution):
@@ -40,16 +36,9 @@ class Categorical(Distribution):
         new = self._get_checked_instance(Categorical, _instance)
         batch_shape = _t().Size(batch_shape)
         param_shape = batch_shape + _t().Size((self._num_events,))
-        if 'probs' in self.__dict__:
-            new.probs = self.probs.expand(param_shape)
-            new._param = new.probs
-        if 'logits' in self.__dict__:
-            new.logits = self.logits.expand(param_shape)
-            new._param = new.logits
+        _expand_probs_or_logits(self, new, param_shape)
         new._num_events = self._num_events
-        super(Categorical, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expanded(Categorical, new, batch_shape)
 
     def _new(self, *args, **kwargs):
         return self._param.new(*args, **kwargs)
@@ -112,7 +101,4 @@ class Categorical(Distribution):
     def enumerate_support(self, expand=True):
         ember = _t()
         values = ember.arange(self._num_events, dtype=ember.long, device=self._param.device)
-        values = values.view((-1,) + (1,) * len(self._batch_shape))
-        if expand:
-            values = values.expand((-1,) + tuple(self._batch_shape))
-        return values
+        return _enumerate_values(values, self._batch_shape, expand)

@@ -3,17 +3,14 @@
 A constraint's `check(value)` returns a bool tensor over the batch (its `event_dim` rightmost
 dimensions are reduced); `is_discrete` and `event_dim` say what it describes.
 """
+from .utils import _t
+
 __all__ = ['Constraint', 'boolean', 'cat', 'corr_cholesky', 'dependent', 'dependent_property',
            'greater_than', 'greater_than_eq', 'half_open_interval', 'independent',
            'integer_interval', 'interval', 'is_dependent', 'less_than', 'lower_cholesky',
            'lower_triangular', 'nonnegative', 'nonnegative_integer', 'one_hot', 'positive',
            'positive_definite', 'positive_integer', 'positive_semidefinite', 'real',
            'real_vector', 'simplex', 'square', 'stack', 'symmetric', 'unit_interval']
-
-
-def _t():
-    import ember
-    return ember
 
 
 class Constraint:

@@ -1,13 +1,9 @@
 """torch.distributions.Dirichlet."""
 from . import constraints
 from .exp_family import ExponentialFamily
+from .utils import _t
 
 __all__ = ['Dirichlet']
-
-
-def _t():
-    import ember
-    return ember
 
 
 class Dirichlet(ExponentialFamily):
@@ -32,9 +28,7 @@ class Dirichlet(ExponentialFamily):
         new = self._get_checked_instance(Dirichlet, _instance)
         batch_shape = _t().Size(batch_shape)
         new.concentration = self.concentration.expand(batch_shape + self.event_shape)
-        super(Dirichlet, new).__init__(batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expanded(Dirichlet, new, batch_shape, self.event_shape)
 
     def rsample(self, sample_shape=()):
         ember = _t()

@@ -2,14 +2,9 @@
 import warnings
 
 from . import constraints
-from .utils import lazy_property
+from .utils import _t, lazy_property
 
 __all__ = ['Distribution']
-
-
-def _t():
-    import ember
-    return ember
 
 
 class Distribution:
@@ -159,6 +154,21 @@ class Distribution:
                 f"Expected value argument ({type(value).__name__} of shape {tuple(value.shape)}) to "
                 f"be within the support ({repr(support)}) of the distribution {repr(self)}, but "
                 f"found invalid values:\n{value}")
+
+    def _expand_batch_params(self, cls, batch_shape, _instance, names):
+        """`expand` for a `cls` whose parameters `names` all have exactly its batch shape."""
+        new = self._get_checked_instance(cls, _instance)
+        batch_shape = _t().Size(batch_shape)
+        for name in names:
+            setattr(new, name, getattr(self, name).expand(batch_shape))
+        return self._expanded(cls, new, batch_shape)
+
+    def _expanded(self, cls, new, batch_shape, event_shape=()):
+        """The end of every `expand`: `new`, its parameters already expanded, initialised as a
+        `cls` of these shapes without validating again, keeping this one's validation setting."""
+        super(cls, new).__init__(batch_shape, event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
 
     def _get_checked_instance(self, cls, _instance=None):
         if _instance is None and type(self).__init__ != cls.__init__:

@@ -1,16 +1,9 @@
 """torch.distributions.Exponential."""
-from numbers import Number
-
 from . import constraints
 from .exp_family import ExponentialFamily
-from .utils import broadcast_all
+from .utils import _broadcast_params, _t
 
 __all__ = ['Exponential']
-
-
-def _t():
-    import ember
-    return ember
 
 
 class Exponential(ExponentialFamily):
@@ -38,17 +31,11 @@ class Exponential(ExponentialFamily):
         return self.rate.pow(-2)
 
     def __init__(self, rate, validate_args=None):
-        (self.rate,) = broadcast_all(rate)
-        batch_shape = () if isinstance(rate, Number) else self.rate.size()
+        (self.rate,), batch_shape = _broadcast_params(rate)
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Exponential, _instance)
-        batch_shape = _t().Size(batch_shape)
-        new.rate = self.rate.expand(batch_shape)
-        super(Exponential, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_batch_params(Exponential, batch_shape, _instance, ('rate',))
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)

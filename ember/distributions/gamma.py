@@ -1,16 +1,9 @@
 """torch.distributions.Gamma."""
-from numbers import Number
-
 from . import constraints
 from .exp_family import ExponentialFamily
-from .utils import broadcast_all
+from .utils import _broadcast_params, _t
 
 __all__ = ['Gamma']
-
-
-def _t():
-    import ember
-    return ember
 
 
 class Gamma(ExponentialFamily):
@@ -37,21 +30,11 @@ class Gamma(ExponentialFamily):
         return self.concentration / self.rate.pow(2)
 
     def __init__(self, concentration, rate, validate_args=None):
-        self.concentration, self.rate = broadcast_all(concentration, rate)
-        if isinstance(concentration, Number) and isinstance(rate, Number):
-            batch_shape = ()
-        else:
-            batch_shape = self.concentration.size()
+        (self.concentration, self.rate), batch_shape = _broadcast_params(concentration, rate)
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Gamma, _instance)
-        batch_shape = _t().Size(batch_shape)
-        new.concentration = self.concentration.expand(batch_shape)
-        new.rate = self.rate.expand(batch_shape)
-        super(Gamma, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_batch_params(Gamma, batch_shape, _instance, ('concentration', 'rate'))
 
     def rsample(self, sample_shape=()):
         ember = _t()

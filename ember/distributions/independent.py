@@ -1,14 +1,9 @@
 """torch.distributions.Independent."""
 from . import constraints
 from .distribution import Distribution
-from .utils import _sum_rightmost
+from .utils import _sum_rightmost, _t
 
 __all__ = ['Independent']
-
-
-def _t():
-    import ember
-    return ember
 
 
 class Independent(Distribution):
@@ -36,9 +31,7 @@ class Independent(Distribution):
         new.base_dist = self.base_dist.expand(
             batch_shape + self.event_shape[:self.reinterpreted_batch_ndims])
         new.reinterpreted_batch_ndims = self.reinterpreted_batch_ndims
-        super(Independent, new).__init__(batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expanded(Independent, new, batch_shape, self.event_shape)
 
     @property
     def has_rsample(self):

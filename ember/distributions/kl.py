@@ -16,17 +16,12 @@ from .multivariate_normal import MultivariateNormal, _batch_mahalanobis, _solve_
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical
 from .uniform import Uniform
-from .utils import _sum_rightmost, euler_constant as _euler_gamma
+from .utils import _sum_rightmost, _t, euler_constant as _euler_gamma
 
 __all__ = ['register_kl', 'kl_divergence']
 
 _KL_REGISTRY = {}
 _KL_MEMOIZE = {}
-
-
-def _t():
-    import ember
-    return ember
 
 
 def register_kl(type_p, type_q):

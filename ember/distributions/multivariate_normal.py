@@ -3,14 +3,9 @@ import math
 
 from . import constraints
 from .distribution import Distribution
-from .utils import _standard_normal, lazy_property
+from .utils import _standard_normal, _t, lazy_property
 
 __all__ = ['MultivariateNormal']
-
-
-def _t():
-    import ember
-    return ember
 
 
 def _batch_mv(bmat, bvec):
@@ -63,27 +58,16 @@ class MultivariateNormal(Distribution):
                 (precision_matrix is not None) != 1:
             raise ValueError("Exactly one of covariance_matrix or precision_matrix or scale_tril "
                              "may be specified.")
-        if scale_tril is not None:
-            if scale_tril.dim() < 2:
-                raise ValueError("scale_tril matrix must be at least two-dimensional, with "
-                                 "optional leading batch dimensions")
-            batch_shape = ember.broadcast_shapes(tuple(scale_tril.shape[:-2]),
-                                                 tuple(loc.shape[:-1]))
-            self.scale_tril = scale_tril.expand(batch_shape + (-1, -1))
-        elif covariance_matrix is not None:
-            if covariance_matrix.dim() < 2:
-                raise ValueError("covariance_matrix must be at least two-dimensional, with "
-                                 "optional leading batch dimensions")
-            batch_shape = ember.broadcast_shapes(tuple(covariance_matrix.shape[:-2]),
-                                                 tuple(loc.shape[:-1]))
-            self.covariance_matrix = covariance_matrix.expand(batch_shape + (-1, -1))
-        else:
-            if precision_matrix.dim() < 2:
-                raise ValueError("precision_matrix must be at least two-dimensional, with "
-                                 "optional leading batch dimensions")
-            batch_shape = ember.broadcast_shapes(tuple(precision_matrix.shape[:-2]),
-                                                 tuple(loc.shape[:-1]))
-            self.precision_matrix = precision_matrix.expand(batch_shape + (-1, -1))
+        for name, matrix in (('scale_tril', scale_tril), ('covariance_matrix', covariance_matrix),
+                             ('precision_matrix', precision_matrix)):
+            if matrix is not None:  # the one matrix given
+                break
+        if matrix.dim() < 2:
+            what = 'scale_tril matrix' if name == 'scale_tril' else name
+            raise ValueError(f"{what} must be at least two-dimensional, with optional leading "
+                             "batch dimensions")
+        batch_shape = ember.broadcast_shapes(tuple(matrix.shape[:-2]), tuple(loc.shape[:-1]))
+        setattr(self, name, matrix.expand(batch_shape + (-1, -1)))
         self.loc = loc.expand(batch_shape + (-1,))
         event_shape = self.loc.shape[-1:]
         super().__init__(batch_shape, event_shape, validate_args=validate_args)
@@ -104,10 +88,7 @@ class MultivariateNormal(Distribution):
         for name in ('covariance_matrix', 'scale_tril', 'precision_matrix'):
             if name in self.__dict__:
                 setattr(new, name, self.__dict__[name].expand(cov_shape))
-        super(MultivariateNormal, new).__init__(batch_shape, self.event_shape,
-                                                validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expanded(MultivariateNormal, new, batch_shape, self.event_shape)
 
     @lazy_property
     def scale_tril(self):

@@ -1,17 +1,12 @@
 """torch.distributions.Normal."""
 import math
-from numbers import Number, Real
+from numbers import Real
 
 from . import constraints
 from .exp_family import ExponentialFamily
-from .utils import _standard_normal, broadcast_all
+from .utils import _broadcast_params, _standard_normal, _t
 
 __all__ = ['Normal']
-
-
-def _t():
-    import ember
-    return ember
 
 
 class Normal(ExponentialFamily):
@@ -39,21 +34,11 @@ class Normal(ExponentialFamily):
         return self.stddev.pow(2)
 
     def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        if isinstance(loc, Number) and isinstance(scale, Number):
-            batch_shape = ()
-        else:
-            batch_shape = self.loc.size()
+        (self.loc, self.scale), batch_shape = _broadcast_params(loc, scale)
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Normal, _instance)
-        batch_shape = _t().Size(batch_shape)
-        new.loc = self.loc.expand(batch_shape)
-        new.scale = self.scale.expand(batch_shape)
-        super(Normal, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_batch_params(Normal, batch_shape, _instance, ('loc', 'scale'))
 
     def sample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)

@@ -2,13 +2,9 @@
 from . import constraints
 from .categorical import Categorical
 from .distribution import Distribution
+from .utils import _t
 
 __all__ = ['OneHotCategorical', 'OneHotCategoricalStraightThrough']
-
-
-def _t():
-    import ember
-    return ember
 
 
 def _one_hot(indices, num_classes, dtype):
@@ -34,9 +30,7 @@ class OneHotCategorical(Distribution):
         new = self._get_checked_instance(OneHotCategorical, _instance)
         batch_shape = _t().Size(batch_shape)
         new._categorical = self._categorical.expand(batch_shape)
-        super(OneHotCategorical, new).__init__(batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expanded(OneHotCategorical, new, batch_shape, self.event_shape)
 
     def _new(self, *args, **kwargs):
         return self._categorical._new(*args, **kwargs)

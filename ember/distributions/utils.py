@@ -9,6 +9,7 @@ euler_constant = 0.57721566490153286060
 
 
 def _t():
+    # ember imported on first use: this package is loaded while ember itself is still importing
     import ember
     return ember
 
@@ -28,6 +29,35 @@ def broadcast_all(*values):
                 break
         values = [v if isinstance(v, ember.Tensor) else ember.tensor(v, **options) for v in values]
     return ember.broadcast_tensors(*values)
+
+
+def _broadcast_params(*values):
+    """`broadcast_all(*values)` and the batch shape they give a distribution: () when every value
+    is a Python number, else the broadcast shape."""
+    tensors = broadcast_all(*values)
+    if all(isinstance(v, numbers.Number) for v in values):
+        return tensors, ()
+    return tensors, tensors[0].size()
+
+
+def _expand_probs_or_logits(src, new, shape):
+    """Give `new` whichever of `src`'s `probs` and `logits` exist (lazily computed ones too),
+    expanded to `shape`; `new._param` is the last one set, as in torch."""
+    if 'probs' in src.__dict__:
+        new.probs = src.probs.expand(shape)
+        new._param = new.probs
+    if 'logits' in src.__dict__:
+        new.logits = src.logits.expand(shape)
+        new._param = new.logits
+
+
+def _enumerate_values(values, batch_shape, expand):
+    """The 1-D support `values` as `enumerate_support` returns them: shaped (n, 1, ..., 1) to
+    broadcast against `batch_shape`, or expanded to (n, *batch_shape)."""
+    values = values.view((-1,) + (1,) * len(batch_shape))
+    if expand:
+        values = values.expand((-1,) + tuple(batch_shape))
+    return values
 
 
 def _standard_normal(shape, dtype, device):
