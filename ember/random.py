@@ -9,7 +9,7 @@ __all__ = ['manual_seed', 'seed', 'initial_seed', 'get_rng_state', 'set_rng_stat
 
 
 @contextlib.contextmanager
-def fork_rng(devices=None, enabled=True, _caller='fork_rng', _devices_kw='devices', device_type='cuda'):
+def fork_rng(devices=None, enabled=True, _caller='fork_rng', _devices_kw='devices', device_type=None):
     """Run the block with the default generator's state saved and restored afterwards (and CuPy's,
     when it is in use)."""
     if not enabled:

@@ -34,6 +34,9 @@ def _parse_to(args, kwargs):
     copy = kwargs.pop('copy', False)
     kwargs.pop('non_blocking', None)
     kwargs.pop('memory_format', None)
+    other = kwargs.pop('tensor', None)  # to(tensor=t): t's dtype and device
+    if other is not None:
+        args = (other,) + tuple(args)
     if kwargs:
         raise TypeError(f"to() received an invalid combination of arguments - got unexpected keyword "
                         f"{next(iter(kwargs))}")

@@ -225,25 +225,35 @@ def _filled(fill, size, dtype, device, requires_grad, out, default=None):
     return t
 
 
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+def _kw_size(sizes, size, fname):
+    """torch's `*size` also comes as a keyword: zeros(size=(2, 3))."""
+    if size is None:
+        return sizes
+    if sizes:
+        raise TypeError(f"{fname}() got multiple values for argument 'size'")
+    return (size,)
+
+
+def zeros(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=None):
     """A tensor of zeros."""
+    size = _kw_size(sizes, size, 'zeros')
     if any(isinstance(x, (int, np.integer)) and x < 0 for x in
            (size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size)):
         raise RuntimeError("zeros: Dimension size must be non-negative.")
     return _filled(0, size, dtype, device, requires_grad, out)
 
 
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+def ones(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False, memory_format=None):
     """A tensor of ones."""
-    return _filled(1, size, dtype, device, requires_grad, out)
+    return _filled(1, _kw_size(sizes, size, 'ones'), dtype, device, requires_grad, out)
 
 
-def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+def empty(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=None):
     """An uninitialised tensor (ember fills it with zeros)."""
-    return _filled(0, size, dtype, device, requires_grad, out)
+    return _filled(0, _kw_size(sizes, size, 'empty'), dtype, device, requires_grad, out)
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False,
@@ -485,11 +495,13 @@ BoolTensor = _legacy('BoolTensor', D.bool_)
 
 # ----- new_* methods -------------------------------------------------------------------------
 
-def _new_filled(fill):
-    def method(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
+def _new_filled(fill, name):
+    def method(self, *sizes, size=None, dtype=None, device=None, requires_grad=False, layout=None,
                pin_memory=False):
-        t = _filled(fill, size, dtype or self.dtype, device or self.device, requires_grad, None)
-        return t
+        return _filled(fill, _kw_size(sizes, size, name), dtype or self.dtype, device or self.device,
+                       requires_grad, None)
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"Tensor.{name}: a new tensor of this one's dtype and device."
     return method
 
 
@@ -506,9 +518,9 @@ def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layo
     return tensor(data, dtype=dtype, device=device or self.device, requires_grad=requires_grad)
 
 
-Tensor.new_zeros = _new_filled(0)
-Tensor.new_ones = _new_filled(1)
-Tensor.new_empty = _new_filled(0)
+Tensor.new_zeros = _new_filled(0, 'new_zeros')
+Tensor.new_ones = _new_filled(1, 'new_ones')
+Tensor.new_empty = _new_filled(0, 'new_empty')
 Tensor.new_full = new_full
 Tensor.new_tensor = new_tensor
 

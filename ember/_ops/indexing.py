@@ -101,9 +101,16 @@ class SliceBackward0(Function):
             index = index + (Ellipsis,)  # so an all-int index gives a 0-d view, not a scalar copy
         ctx.index, ctx.in_shape = index, a.shape
         try:
-            return a[index]
+            r = a[index]
         except IndexError as e:
             raise _index_error(e, a.shape) from None
+        if any(i is None for i in index) and r.size:
+            # numpy gives a None dim stride 0; torch unsqueezes (stride = the next dim's extent),
+            # which numpy's reshape also does when it inserts the size-1 dims
+            v = a[tuple(i for i in index if i is not None)].reshape(r.shape)
+            if v.base is not None and array_module(a).shares_memory(v, a):
+                r = v
+        return r
 
     @staticmethod
     def backward(ctx, grad):

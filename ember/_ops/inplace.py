@@ -163,8 +163,15 @@ def zero_(self):
     return apply_inplace(self, lambda s: ZeroBackward0.apply(s, value=0), direct=direct)
 
 
-def copy_(self, src, non_blocking=False):
-    """Copy src's values (broadcast, converted to self's dtype/device) into self."""
+def copy_(self, src=None, non_blocking=False, **kwargs):
+    """Copy src's values (broadcast, converted to self's dtype/device) into self (torch's binding
+    names the source `other` as a keyword)."""
+    if 'other' in kwargs and src is None:
+        src = kwargs.pop('other')
+    if kwargs:
+        raise TypeError(f"copy_() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    if src is None:
+        raise TypeError('copy_() missing 1 required positional arguments: "other"')
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not {type(src).__name__}")
 

@@ -578,8 +578,9 @@ tensor_method('cross')(cross)
 
 def _install_inplace():
     from .inplace import make_inplace
+    from .linalg_core import addmm
     for name, fn in (('addmv_', addmv), ('addr_', addr), ('baddbmm_', baddbmm),
-                     ('addbmm_', addbmm)):
+                     ('addbmm_', addbmm), ('addmm_', addmm)):
         setattr(Tensor, name, make_inplace(fn, name))
 
 

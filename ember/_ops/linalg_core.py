@@ -190,11 +190,12 @@ def mv(input, vec, *, out=None):
     return matmul(input, vec, out=out)
 
 
-def dot(input, other, *, out=None):
-    if input._data.ndim != 1 or other._data.ndim != 1:
+def dot(input, tensor, *, out=None):
+    """Inner product of two 1-D tensors."""
+    if input._data.ndim != 1 or tensor._data.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input._data.ndim}D and "
-                           f"{other._data.ndim}D tensors")
-    return matmul(input, other, out=out)
+                           f"{tensor._data.ndim}D tensors")
+    return matmul(input, tensor, out=out)
 
 
 class AddmmBackward0(Function):

@@ -147,3 +147,15 @@ _INPLACE = {
 }
 for _name, _fn in _INPLACE.items():
     setattr(Tensor, _name, inplace_pointwise(_fn, _name))
+
+
+def _contains(self, element):
+    """`element in tensor`: whether any element equals it (a tensor or a Python number)."""
+    import numbers
+    if isinstance(element, (Tensor, numbers.Number)):
+        return bool(C.eq(self, element).any().item())
+    raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+                       f"{type(element)}.")
+
+
+Tensor.__contains__ = _contains

@@ -113,19 +113,28 @@ def _float_sample(sample, size, dtype):
     return sample(size, np.float32).astype(npdt)
 
 
-def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-         pin_memory=False):
+def _kw_size(sizes, size, fname):
+    """torch's `*size` also comes as a keyword: rand(size=(2, 3))."""
+    if size is None:
+        return sizes
+    if sizes:
+        raise TypeError(f"{fname}() got multiple values for argument 'size'")
+    return (size,)
+
+
+def rand(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
+         requires_grad=False, pin_memory=False):
     """Uniform samples in [0, 1)."""
-    size = _size_args(size)
+    size = _size_args(_kw_size(sizes, size, 'rand'))
     g = _gen(generator)
     arr = _float_sample(lambda s, dt: g.random(s, dt), size, dtype)
     return _finish(arr, dtype, device, requires_grad)
 
 
-def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-          pin_memory=False):
+def randn(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
+          requires_grad=False, pin_memory=False):
     """Standard normal samples."""
-    size = _size_args(size)
+    size = _size_args(_kw_size(sizes, size, 'randn'))
     g = _gen(generator)
     arr = _float_sample(lambda s, dt: g.standard_normal(s, dt), size, dtype)
     return _finish(arr, dtype, device, requires_grad)
@@ -139,6 +148,8 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
             raise TypeError("randint() missing required argument 'size'")
         if isinstance(high, (tuple, list)):
             low, high, size = 0, low, high
+    elif high is None:  # randint(high, size=...)
+        low, high = 0, low
     if high is None:
         raise TypeError("randint() missing required argument 'high'")
     if low >= high:
@@ -195,8 +206,13 @@ def _sample_dtype(self):
     return np.float64 if self._data.dtype == np.float64 else np.float32
 
 
-def uniform_(self, from_=0, to=1, *, generator=None):
-    """Fill with samples from U(from, to)."""
+def uniform_(self, from_=0, to=1, *, generator=None, **kwargs):
+    """Fill with samples from U(from, to); torch spells the lower bound's keyword `from`."""
+    if kwargs:
+        if set(kwargs) != {'from'}:
+            raise TypeError(f"uniform_() got an unexpected keyword argument "
+                            f"'{next(k for k in kwargs if k != 'from')}'")
+        from_ = kwargs['from']
     g = _gen(generator)
     a = g.random(self._data.shape, _sample_dtype(self))
     a = a * (to - from_) + from_

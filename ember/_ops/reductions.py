@@ -482,5 +482,11 @@ from .scans import (cumsum, cumprod, cummax, cummin, logcumsumexp)  # noqa: E402
 for _name, _fn in (('nansum', nansum), ('nanmean', nanmean), ('prod', prod), ('max', max),
                    ('min', min), ('amax', amax), ('amin', amin), ('aminmax', aminmax),
                    ('argmax', argmax), ('argmin', argmin), ('var', var), ('std', std),
-                   ('norm', norm), ('logsumexp', logsumexp), ('all', all), ('any', any)):
+                   ('logsumexp', logsumexp), ('all', all), ('any', any)):
     tensor_method(_name)(_fn)
+
+
+@tensor_method('norm')
+def _norm_method(self, p='fro', dim=None, keepdim=False, dtype=None):
+    """Tensor.norm: torch.norm without out= (torch's method signature)."""
+    return norm(self, p, dim, keepdim, dtype=dtype)

@@ -100,7 +100,12 @@ def cat(tensors, dim=0, *, out=None):
     return r
 
 
-concat = concatenate = cat
+concat = cat
+
+
+def concatenate(tensors, axis=0, *, out=None, dim=None):
+    """numpy's name for cat (`axis`; torch also takes `dim`)."""
+    return cat(tensors, axis if dim is None else dim, out=out)
 
 
 class StackBackward0(Function):
@@ -252,8 +257,18 @@ def chunk(input, chunks, dim=0):
     return split(input, size, d)
 
 
-def tensor_split(input, indices_or_sections, dim=0):
-    """Split into n nearly equal parts or at the given indices (views, like numpy.array_split)."""
+def tensor_split(input, indices_or_sections=None, dim=0, *, sections=None, indices=None,
+                 tensor_indices_or_sections=None):
+    """Split into n nearly equal parts or at the given indices (views, like numpy.array_split).
+    torch's overloads name the second argument `sections`, `indices` or
+    `tensor_indices_or_sections` when it comes as a keyword."""
+    given = [v for v in (indices_or_sections, sections, indices, tensor_indices_or_sections)
+             if v is not None]
+    if len(given) != 1:
+        raise TypeError("tensor_split() missing 1 required positional argument: "
+                        "'indices_or_sections'" if not given else
+                        "tensor_split() got multiple values for argument 'indices_or_sections'")
+    indices_or_sections = given[0]
     a = input._data
     if a.ndim == 0:
         raise RuntimeError(f"tensor_split expected at least a 1-dimensional tensor, but got a tensor "

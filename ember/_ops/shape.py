@@ -14,6 +14,15 @@ def _shape_arg(shape):
     return tuple(int(s) for s in shape)
 
 
+def _kw_sizes(sizes, kw_value, name, fname):
+    """torch's `*sizes` parameters also come as one keyword (`x.view(size=(4, 3))`)."""
+    if kw_value is None:
+        return sizes
+    if sizes:
+        raise TypeError(f"{fname}() got multiple values for argument '{name}'")
+    return (kw_value,)
+
+
 def _infer(shape, numel, src_shape):
     neg = [i for i, s in enumerate(shape) if s == -1]
     if len(neg) > 1:
@@ -74,8 +83,9 @@ def _viewable(a, shape):
         return False
 
 
-def view(self, *shape):
+def view(self, *shape, size=None):
     """A view with a new shape (no copy); `-1` infers one dimension."""
+    shape = _kw_sizes(shape, size, 'size', 'view')
     if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list, Tensor)):
         from .conversion import view_dtype
         return view_dtype(self, shape[0])
@@ -89,9 +99,10 @@ def view(self, *shape):
     return ViewBackward0.apply(self, shape=shape)
 
 
-def reshape(input, *shape):
+def reshape(input, *sizes, shape=None):
     """The values in a new shape: a view when possible, a copy otherwise."""
-    shape = _infer(_shape_arg(shape), input._data.size, input._data.shape)
+    shape = _infer(_shape_arg(_kw_sizes(sizes, shape, 'shape', 'reshape')), input._data.size,
+                   input._data.shape)
     if _viewable(input._data, shape):
         return ViewBackward0.apply(input, shape=shape)
     return UnsafeViewBackward0.apply(input, shape=shape)
@@ -136,7 +147,12 @@ def transpose(input, dim0, dim1):
     return TransposeBackward0.apply(input, d0=_wrap_dim(dim0, n), d1=_wrap_dim(dim1, n))
 
 
-swapaxes = swapdims = transpose
+swapdims = transpose
+
+
+def swapaxes(input, axis0, axis1):
+    """numpy's name for transpose (a view)."""
+    return transpose(input, axis0, axis1)
 
 
 def t(input):
@@ -179,9 +195,9 @@ class PermuteBackward0(Function):
         return grad.permute(*inv)
 
 
-def permute(input, *dims):
+def permute(input, *sizes, dims=None):
     """Reorder the dimensions (a view)."""
-    dims = _shape_arg(dims)
+    dims = _shape_arg(_kw_sizes(sizes, dims, 'dims', 'permute'))
     n = input._data.ndim
     if len(dims) != n:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not "
@@ -278,9 +294,9 @@ class ExpandBackward0(Function):
         return sum_to_size(grad, ctx.in_shape)
 
 
-def expand(self, *sizes):
+def expand(self, *sizes, size=None):
     """Broadcast to a larger shape without copying; -1 keeps a dimension."""
-    sizes = _shape_arg(sizes)
+    sizes = _shape_arg(_kw_sizes(sizes, size, 'size', 'expand'))
     shape = self._data.shape
     if len(sizes) < len(shape):
         raise RuntimeError(f"expand(torch.FloatTensor{{[{', '.join(map(str, shape))}]}}, size=[{', '.join(map(str, sizes))}]): the number of sizes provided ({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({len(shape)})")
@@ -335,11 +351,28 @@ class SumToSizeBackward(Function):
         return expand(grad, ctx.in_shape)
 
 
-def sum_to_size(input, *size):
-    size = _shape_arg(size)
+def sum_to_size(input, *sizes, size=None):
+    size = _shape_arg(_kw_sizes(sizes, size, 'size', 'sum_to_size'))
     if tuple(input._data.shape) == size:
         return input
     return SumToSizeBackward.apply(input, shape=size)
+
+
+def _sum_to_size_method(self, *sizes, size=None):
+    """Tensor.sum_to_size: sum down to `size` (which must expand to this tensor's shape), recorded
+    as torch records it (a keepdim sum, then a view dropping the leading dims)."""
+    size = _shape_arg(_kw_sizes(sizes, size, 'size', 'sum_to_size'))
+    shape = self._data.shape
+    lead = len(shape) - len(size)
+    if lead < 0 or any(s != 1 and s != shape[i + lead] for i, s in enumerate(size)):
+        raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(shape)}}}.")
+    if tuple(shape) == size:
+        return self
+    dims = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(size)
+                                      if s == 1 and shape[i + lead] != 1)
+    from .reduction import sum as _sum
+    r = _sum(self, dims, True) if dims else self
+    return view(r, size) if lead else r
 
 
 def flatten(input, start_dim=0, end_dim=-1):
@@ -360,18 +393,174 @@ def flatten(input, start_dim=0, end_dim=-1):
     return reshape(input, shape[:s] + (m,) + shape[e + 1:])
 
 
+# ----- in-place view ops: x.t_(), x.squeeze_()... -------------------------------------------
+# The tensor keeps its memory and takes the view's shape and strides; under autograd its history
+# gains the view node (torch names these nodes ...Backward1 and up), and its version moves.
+
+class TBackward1(TBackward0):
+    pass
+
+
+class TransposeBackward1(TransposeBackward0):
+    pass
+
+
+class UnsqueezeBackward1(UnsqueezeBackward0):
+    pass
+
+
+class SqueezeBackward3(SqueezeBackward0):
+    pass
+
+
+class SqueezeBackward4(SqueezeBackward0):
+    pass
+
+
+class SqueezeBackward5(SqueezeBackward0):
+    pass
+
+
+def _inplace_view(self, cls, **params):
+    from ..autograd.grad_mode import _state
+    from ..autograd.graph import _view_grad_fn, _view_requires_grad
+    from .inplace import _leaf_check
+    _leaf_check(self)
+    base = self._base
+    needs = _state.enabled and (self._requires_grad or
+                                (base is not None and _view_requires_grad(self)))
+    if needs and base is not None and base._requires_grad and base._grad_fn is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                           "in-place operation.")
+    from .._tensor import _wrap
+    src = _wrap(self._data)  # stands for this tensor as the view op's input
+    if needs:
+        src._requires_grad = True
+        src._grad_fn = _view_grad_fn(self) if base is not None else self._grad_fn
+        src._output_nr = self._output_nr
+        r = cls.apply(src, **params)
+        self._grad_fn, self._requires_grad, self._output_nr = r._grad_fn, True, 0
+    else:
+        from ..autograd.grad_mode import no_grad
+        with no_grad():
+            r = cls.apply(src, **params)
+    self._data = r._data
+    self._bump_version()
+    if base is not None and needs:  # the new grad_fn is current: no regeneration from the base
+        self.__dict__['_view_version'] = self._version_counter[0]
+    return self
+
+
+def t_(self):
+    """In-place t(): this tensor becomes its own transpose (same memory)."""
+    if self._data.ndim > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D")
+    return _inplace_view(self, TBackward1)
+
+
+def transpose_(self, dim0, dim1):
+    """In-place transpose(): swap two dimensions of this tensor (same memory)."""
+    n = self._data.ndim
+    return _inplace_view(self, TransposeBackward1, d0=_wrap_dim(dim0, n), d1=_wrap_dim(dim1, n))
+
+
+def swapdims_(self, dim0, dim1):
+    return transpose_(self, dim0, dim1)
+
+
+def swapaxes_(self, axis0, axis1):
+    return transpose_(self, axis0, axis1)
+
+
+def unsqueeze_(self, dim):
+    """In-place unsqueeze(): insert a dimension of size 1 (same memory)."""
+    return _inplace_view(self, UnsqueezeBackward1, dim=_wrap_dim(dim, self._data.ndim + 1))
+
+
+def squeeze_(self, dim=None):
+    """In-place squeeze(): drop dimensions of size 1 (all, or those in `dim`)."""
+    shape = self._data.shape
+    n = len(shape)
+    if dim is None:
+        return _inplace_view(self, SqueezeBackward3, dims=tuple(i for i, s in enumerate(shape) if s == 1))
+    if isinstance(dim, (tuple, list)):
+        dims = tuple(d for d in (_wrap_dim(x, n) for x in dim) if n and shape[d] == 1)
+        return _inplace_view(self, SqueezeBackward5, dims=dims)
+    d = _wrap_dim(dim, n)
+    return _inplace_view(self, SqueezeBackward4, dims=(d,) if n and shape[d] == 1 else ())
+
+
 class CloneBackward0(Function):
     @staticmethod
-    def forward(ctx, a):
-        return a.copy()
+    def forward(ctx, a, strides=None):
+        if strides is None:
+            return a.copy()
+        xp = array_module(a)
+        isz = a.itemsize
+        out = xp.lib.stride_tricks.as_strided(xp.empty(a.size, a.dtype), a.shape,
+                                              tuple(s * isz for s in strides))
+        out[...] = a
+        return out
 
     @staticmethod
     def backward(ctx, grad):
         return grad
 
 
+def _dense(shape, strides):
+    """torch's is_non_overlapping_and_dense: the elements fill a block of memory exactly."""
+    expected = 1
+    for d in sorted((d for d in range(len(shape)) if shape[d] != 1), key=lambda d: strides[d]):
+        if strides[d] != expected:
+            return False
+        expected *= shape[d]
+    return True
+
+
+def _dense_strides_like(shape, strides):
+    """torch's infer_dense_strides: contiguous strides in the order of the input's strides
+    (dims with stride 0 are ambiguous and keep their place; equal strides: smaller size first)."""
+    n = len(shape)
+    perm = list(range(n - 1, -1, -1))  # perm[0] is the fastest-moving dimension
+
+    def should_swap(d0, d1):
+        s0, s1 = strides[d0], strides[d1]
+        if s0 == 0 or s1 == 0:
+            return 0
+        if s0 != s1:
+            return -1 if s0 < s1 else 1
+        return 1 if shape[d0] > shape[d1] else 0
+
+    for i in range(1, n):  # a stable insertion sort that tolerates ambiguous comparisons
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            c = should_swap(perm[d0], perm[d1])
+            if c > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif c < 0:
+                break
+    out, cur = [0] * n, 1
+    for d in perm:
+        out[d] = cur
+        cur *= max(shape[d], 1)
+    return tuple(out)
+
+
 def clone(input, *, memory_format=None):
-    """A copy that stays in the graph."""
+    """A copy that stays in the graph. The default (torch.preserve_format) keeps the input's
+    strides when its elements are dense in memory (a transposed tensor stays transposed), as torch
+    does; torch.contiguous_format gives a C-contiguous copy."""
+    a = input._data
+    if memory_format is None or getattr(memory_format, '_name', '') == 'preserve_format':
+        # (a size-1 dim's stride is free in a contiguous array; torch keeps it, so check those)
+        if a.ndim < 2 or (a.flags.c_contiguous and 1 not in a.shape):
+            return CloneBackward0.apply(input)
+        isz = a.itemsize
+        st = tuple(s // isz for s in a.strides)
+        if not _dense(a.shape, st):
+            st = _dense_strides_like(a.shape, st)
+        return CloneBackward0.apply(input, strides=st)
     return CloneBackward0.apply(input)
 
 
@@ -385,16 +574,19 @@ tensor_method('view')(view)
 tensor_method('reshape')(reshape)
 tensor_method('view_as')(view_as)
 tensor_method('reshape_as')(reshape_as)
-tensor_method('transpose', 'swapaxes', 'swapdims')(transpose)
+tensor_method('transpose', 'swapdims')(transpose)
+tensor_method('swapaxes')(swapaxes)
 tensor_method('t')(t)
 tensor_method('permute')(permute)
 tensor_method('squeeze')(squeeze)
 tensor_method('unsqueeze')(unsqueeze)
 tensor_method('expand')(expand)
 tensor_method('expand_as')(expand_as)
-tensor_method('sum_to_size')(sum_to_size)
+tensor_method('sum_to_size')(_sum_to_size_method)
 tensor_method('flatten')(flatten)
 tensor_method('clone')(clone)
+for _f in (t_, transpose_, swapdims_, swapaxes_, unsqueeze_, squeeze_):
+    tensor_method(_f.__name__)(_f)
 tensor_method('contiguous')(contiguous)
 Tensor.T = property(_T)
 Tensor.mT = property(_mT)

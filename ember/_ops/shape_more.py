@@ -49,10 +49,10 @@ class FlipBackward0(Function):
         return FlipBackward0.apply(grad, dims=ctx.dims)
 
 
-def flip(input, *dims):
+def flip(input, *sizes, dims=None):
     """Reverse the order of elements along `dims` (a copy, as in torch)."""
     n = input._data.ndim
-    dims = tuple(_wrap_dim(d, n) for d in _varargs(dims))
+    dims = tuple(_wrap_dim(d, n) for d in _varargs(S._kw_sizes(sizes, dims, 'dims', 'flip')))
     _check_dims_unique(dims, 'flip')
     return FlipBackward0.apply(input, dims=dims)
 
@@ -333,9 +333,9 @@ class RepeatBackward0(Function):
         return g.reshape(ctx.in_shape)
 
 
-def repeat(self, *sizes):
+def repeat(self, *sizes, repeats=None):
     """Repeat the tensor along each dimension (the tensor's dims are the trailing ones)."""
-    reps = _varargs(sizes)
+    reps = _varargs(S._kw_sizes(sizes, repeats, 'repeats', 'repeat'))
     if len(reps) < self._data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
                            "dimensions of tensor")
@@ -682,6 +682,14 @@ tensor_method('movedim')(movedim)
 tensor_method('moveaxis')(movedim)
 tensor_method('unflatten')(_unflatten_method)
 tensor_method('broadcast_to')(broadcast_to)
+
+
+def _reversed(self):
+    """reversed(tensor): the tensor flipped along dim 0 (a 0-d tensor is itself)."""
+    return self if self._data.ndim == 0 else flip(self, 0)
+
+
+Tensor.__reversed__ = _reversed
 
 
 def _install_inplace():

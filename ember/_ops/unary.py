@@ -255,8 +255,9 @@ class SgnBackward0(Function):
         return grad * 0
 
 
-def sgn(input):
-    return SgnBackward0.apply(input)
+def sgn(input, *, out=None):
+    """sign for real numbers; x / |x| for complex ones."""
+    return _out(SgnBackward0.apply(input), out)
 
 
 tensor_method('conj')(conj)

@@ -185,3 +185,47 @@ def test_tensor_errors():
     check_error(lambda L: L.linspace(0, 1, -1))
     check_error(lambda L: L.eye(-1))
     check_error(lambda L: L.full((2,), 1.5, dtype=L.bool).add_(L.ones(2)), match='result type')
+
+
+# ----- keyword forms found by test_api_coverage ----------------------------------------------
+
+def test_size_keyword_forms():
+    a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    for L in (torch, ember):
+        x = L.tensor(a)
+        outs = [L.zeros(size=(2, 3), dtype=L.int32), L.ones(size=[1, 2]), L.empty(size=(2,)).shape,
+                x.new_zeros(size=(2,)), x.new_ones(size=(1, 3), dtype=L.int64), x.new_empty(size=(4,)).shape,
+                x.new_zeros(2, 3), x.new_ones((2,))]
+        if L is torch:
+            ref = outs
+        else:
+            for e, t in zip(outs, ref):
+                if isinstance(t, torch.Tensor):
+                    assert str(e.dtype) == str(t.dtype) and e.tolist() == t.tolist()
+                else:
+                    assert tuple(e) == tuple(t)
+    with pytest.raises(TypeError):
+        ember.zeros(2, size=(2,))
+    with pytest.raises(TypeError, match='new_zeros'):
+        ember.ones(1).new_zeros(2, sizes=(2,))
+
+
+def test_to_tensor_keyword_and_copy_other_keyword():
+    a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    for L in (torch, ember):
+        x, i = L.tensor(a), L.tensor([1, 2])
+        r = (x.to(tensor=i).dtype, x.to(i).dtype, x.clone().copy_(other=L.ones(3)).tolist(),
+             x.clone().copy_(L.ones(3), non_blocking=False).tolist())
+        if L is torch:
+            ref = r
+        else:
+            assert (str(r[0]), str(r[1])) == (str(ref[0]), str(ref[1])) and r[2:] == ref[2:]
+    with pytest.raises(TypeError):
+        ember.ones(2).copy_()
+    with pytest.raises(TypeError):
+        ember.ones(2).copy_(src=ember.ones(2), bogus=1)
+    # copy_ keeps its gradient through the keyword form
+    w = ember.ones(3, requires_grad=True)
+    y = ember.zeros(3).copy_(other=w * 2)
+    y.sum().backward()
+    assert w.grad.tolist() == [2.0, 2.0, 2.0]

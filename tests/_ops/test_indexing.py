@@ -325,3 +325,19 @@ def test_inplace_ops_under_autograd():
         else:
             np.testing.assert_allclose(se, st, err_msg=name)
         assert ne == nt, (name, ne, nt)
+
+
+def test_none_index_strides_as_torch_unsqueeze():
+    # numpy gives a None dim stride 0; torch's is the next dim's extent (as unsqueeze)
+    a = rnd(3, 4)
+    keys = [lambda x: x[None], lambda x: x[:, None], lambda x: x[..., None], lambda x: x[None, None],
+            lambda x: x.t()[None], lambda x: x[1, None], lambda x: x[None, :, 1:3]]
+    for k in keys:
+        t, e = k(torch.tensor(a)), k(ember.tensor(a))
+        assert e.stride() == t.stride() and e.storage_offset() == t.storage_offset()
+        assert np.shares_memory(e._data, k(ember.tensor(a))._data) or e._base is not None
+    e = ember.tensor(a)
+    v = e[None, 1:]
+    v[0, 0, 0] = 9.0                        # still a view: writes land in the base
+    assert e[1, 0].item() == 9.0
+    check(lambda L, x: x[None, :, None] * 2, a, double=True)

@@ -240,3 +240,21 @@ ERRORS = [
 def test_errors(i):
     fn, arrays, match = ERRORS[i]
     check_error(fn, *arrays, match=match)
+
+
+# ----- gaps found by test_api_coverage: addmm_, dot(tensor=) --------------------------------
+
+def test_addmm_inplace():
+    c, a, b = rnd(3, 5), rnd(3, 4), rnd(4, 5)
+    check(lambda L, c, a, b: (c * 1).addmm_(a, b), c, a, b, double=True)
+    check(lambda L, c, a, b: (c * 1).addmm_(a, mat2=b, beta=0.5, alpha=-2), c, a, b, double=True)
+    t, e = torch.tensor(c), ember.tensor(c)
+    rt, re = t.addmm_(torch.tensor(a), torch.tensor(b), beta=2), e.addmm_(ember.tensor(a), ember.tensor(b), beta=2)
+    assert re is e and e._version == 1 and np.allclose(e.numpy(), t.numpy())
+    check_error(lambda L, c, a: c.addmm_(a, a), c, a)
+    check_error(lambda L, c, a, b: c.requires_grad_().addmm_(a, b), c, a, b)
+
+
+def test_dot_tensor_keyword():
+    v, w = rnd(5), rnd(5, seed=3)
+    check(lambda L, v, w: (L.dot(v, tensor=w), v.dot(tensor=w), L.dot(input=v, tensor=w)), v, w, double=True)

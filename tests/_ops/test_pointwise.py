@@ -302,3 +302,29 @@ def test_erf_float32_and_gradients():
                                    getattr(torch, name)(torch.tensor(x, dtype=torch.float32)).numpy(),
                                    rtol=1e-6, atol=1e-7)
     assert math.isinf(ember.erfinv(ember.tensor([1.0])).item())
+
+
+# ----- gaps found by test_api_coverage: `in`, sgn(out=) ------------------------------------
+
+def test_contains_as_torch():
+    for L in (torch, ember):
+        x = L.tensor([[1, 2], [3, 4]])
+        f = L.tensor([0.5, float('nan')])
+        r = (3 in x, 5 in x, L.tensor(2) in x, 2.0 in x, L.tensor([9, 4]) in x, 0.5 in f,
+             float('nan') in f, True in L.tensor([False, True]))
+        if L is torch:
+            expected = r
+        else:
+            assert r == expected
+        with pytest.raises(RuntimeError, match='only supports Tensor or scalar'):
+            'a' in x  # noqa: B015
+
+
+def test_sgn_out():
+    a = np.array([-2.0, 0.0, 3.5], np.float32)
+    t_out, e_out = torch.empty(3), ember.empty(3)
+    rt, re = torch.sgn(torch.tensor(a), out=t_out), ember.sgn(ember.tensor(a), out=e_out)
+    assert re is e_out and e_out.tolist() == t_out.tolist() == rt.tolist()
+    c = np.array([3 + 4j, 0j], np.complex64)
+    assert np.allclose(ember.sgn(ember.tensor(c), out=ember.empty(2, dtype=ember.complex64)).numpy(),
+                       torch.sgn(torch.tensor(c)).numpy())

@@ -187,3 +187,45 @@ ERRORS = [
 @pytest.mark.parametrize('i', range(len(ERRORS)))
 def test_errors(i):
     check_error(ERRORS[i], match=None if i not in (0,) else 'must match')
+
+
+# ----- keyword forms found by test_api_coverage ----------------------------------------------
+
+def test_size_keyword_and_randint_high_only():
+    for L in (torch, ember):
+        g = L.Generator().manual_seed(1)
+        outs = [L.rand(size=(2, 3)), L.randn(size=(4,), generator=g, dtype=L.float64),
+                L.randint(5, size=(3, 2)), L.randint(5, (3,), generator=g),
+                L.randint(low=2, high=4, size=(50,)), L.randint(high=3, size=(2,))]
+        if L is torch:
+            ref = outs
+        else:
+            for e, t in zip(outs, ref):
+                _same_meta(e, t)
+    r = ember.randint(5, size=(1000,))
+    assert 0 <= r.min().item() and r.max().item() == 4
+    r = ember.randint(low=2, high=4, size=(1000,))
+    assert set(r.unique().tolist()) == {2, 3}
+    with pytest.raises(TypeError):
+        ember.rand(2, size=(2,))
+    # same seed, same values with either spelling
+    assert ember.equal(ember.rand(2, 3, generator=ember.Generator().manual_seed(3)),
+                       ember.rand(size=(2, 3), generator=ember.Generator().manual_seed(3)))
+
+
+def test_uniform_from_keyword():
+    for L in (torch, ember):
+        x = L.empty(2000, dtype=L.float64).uniform_(**{'from': -3.0, 'to': -1.0})
+        assert -3.0 <= x.min().item() and x.max().item() < -1.0 and abs(x.mean().item() + 2) < 0.1
+    with pytest.raises(TypeError):
+        ember.empty(2).uniform_(frm=1.0)
+
+
+def test_fork_rng_signature_as_torch():
+    import inspect
+    assert str(inspect.signature(ember.random.fork_rng)).split(' ->')[0] == \
+        str(inspect.signature(torch.random.fork_rng)).split(' ->')[0]
+    ember.manual_seed(4)
+    with ember.random.fork_rng(device_type='cuda'):
+        a = ember.rand(3)
+    assert ember.equal(a, ember.rand(3))

@@ -228,3 +228,22 @@ def test_empty_and_zero_dim_inputs():
     both(lambda m, x: (x.max(0), x.amax(-1), x.argmax(0), x.var(0, correction=0), x.cumsum(-1),
                        x.norm(dim=0), x.logsumexp(0), x.cummin(0), m.std_mean(x, 0, correction=0)),
          np.array(2.5))
+
+
+def test_tensor_norm_method_signature_and_keywords():
+    # Tensor.norm has no out= (torch's method signature); its keywords work as torch's
+    import inspect
+    assert list(inspect.signature(ember.Tensor.norm).parameters) == \
+        list(inspect.signature(torch.Tensor.norm).parameters)
+    a = np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)
+    for kw in ({}, {'p': 1, 'dim': 1, 'keepdim': True}, {'p': 'fro', 'dim': (0, 1)},
+               {'dim': 0, 'dtype': 'float64'}, {'p': float('inf')}):
+        tk = {k: (getattr(torch, v) if k == 'dtype' else v) for k, v in kw.items()}
+        ek = {k: (getattr(ember, v) if k == 'dtype' else v) for k, v in kw.items()}
+        t, e = torch.tensor(a).norm(**tk), ember.tensor(a).norm(**ek)
+        assert str(e.dtype) == str(t.dtype) and np.allclose(_np(e), _np(t), rtol=1e-5)
+    x = ember.tensor(a, requires_grad=True)
+    tx = torch.tensor(a, requires_grad=True)
+    x.norm(p=3, dim=1).sum().backward()
+    tx.norm(p=3, dim=1).sum().backward()
+    assert np.allclose(_np(x.grad), _np(tx.grad), rtol=1e-5)

@@ -204,3 +204,104 @@ ERRORS = [
 def test_errors(i):
     fn, arrays, match = ERRORS[i]
     check_error(fn, *arrays, match=match)
+
+
+# ----- keyword forms, in-place view ops, clone's strides (gaps found by test_api_coverage) -----
+
+KW_CASES = [
+    ('reshape_shape_kw', lambda L, x: (L.reshape(x, shape=(4, 3)), x.reshape(shape=(2, -1))), [A]),
+    ('view_size_kw', lambda L, x: x.view(size=(4, 3)), [A]),
+    ('permute_dims_kw', lambda L, x: (L.permute(x, dims=(2, 0, 1)), x.permute(dims=[1, 2, 0])), [B]),
+    ('expand_size_kw', lambda L, x: x.expand(size=(2, -1, 4)), [A]),
+    ('sum_to_size_kw', lambda L, x: x.sum_to_size(size=(1, 4)), [A]),
+    ('flip_dims_kw', lambda L, x: (L.flip(x, dims=(0, 2)), x.flip(dims=[1])), [B]),
+    ('repeat_repeats_kw', lambda L, x: x.repeat(repeats=(2, 1, 2)), [A]),
+    ('swapaxes_axis_kw', lambda L, x: (L.swapaxes(x, axis0=0, axis1=2), x.swapaxes(axis0=1, axis1=0)), [B]),
+    ('swapdims_dim_kw', lambda L, x: (L.swapdims(x, dim0=0, dim1=2), x.swapdims(dim0=1, dim1=0)), [B]),
+    ('concatenate_axis', lambda L, x, y: (L.concatenate([x, y], axis=1), L.concatenate((x, y))), [A, A]),
+    ('tensor_split_sections_kw', lambda L, x: L.tensor_split(x, sections=3, dim=1), [rnd(2, 7)]),
+    ('tensor_split_indices_kw', lambda L, x: x.tensor_split(indices=[1, 4], dim=1), [rnd(2, 7)]),
+    ('tensor_split_tensor_kw',
+     lambda L, x: L.tensor_split(x, tensor_indices_or_sections=L.tensor([2, 5]), dim=1), [rnd(2, 7)]),
+]
+
+
+@pytest.mark.parametrize('name,fn,arrays', KW_CASES, ids=[c[0] for c in KW_CASES])
+def test_keyword_forms(name, fn, arrays):
+    check(fn, *arrays, double=True)
+
+
+INPLACE_VIEWS = [
+    ('t_', lambda y: y.t_(), A),
+    ('transpose_', lambda y: y.transpose_(0, 2), B),
+    ('swapaxes_', lambda y: y.swapaxes_(2, 1), B),
+    ('swapdims_', lambda y: y.swapdims_(-1, 0), B),
+    ('unsqueeze_', lambda y: y.unsqueeze_(1), A),
+    ('unsqueeze_neg', lambda y: y.unsqueeze_(-1), A),
+    ('squeeze_all', lambda y: y.squeeze_(), rnd(1, 3, 1)),
+    ('squeeze_dim', lambda y: y.squeeze_(2), rnd(1, 3, 1)),
+    ('squeeze_dims', lambda y: y.squeeze_((0, 2)), rnd(1, 3, 1)),
+    ('squeeze_noop', lambda y: y.squeeze_(1), rnd(1, 3, 1)),
+]
+
+
+@pytest.mark.parametrize('name,op,arr', INPLACE_VIEWS, ids=[c[0] for c in INPLACE_VIEWS])
+def test_inplace_view_ops(name, op, arr):
+    # under autograd: grad_fn (TBackward1, SqueezeBackward4...), values, gradients, double backward
+    def fn(L, x):
+        y = x * 1
+        r = op(y)
+        assert r is y
+        return y
+    check(fn, arr, double=True)
+    # outside autograd: same memory, new shape and strides, version bumped
+    t, e = torch.tensor(arr), ember.tensor(arr)
+    tv, ev = t._version, e._version
+    op(t), op(e)
+    assert tuple(e.shape) == tuple(t.shape) and e.stride() == t.stride()
+    assert e._version - ev == t._version - tv == 1
+    assert np.array_equal(e.numpy(), t.numpy())
+    # on a view: stays a view of the same base, writes reach the base
+    tb, eb = torch.tensor(arr), ember.tensor(arr)
+    tq, eq = op(tb[:]), op(eb[:])
+    assert eq._base is eb and tq._base is tb
+    eq.fill_(7.0)
+    assert (eb == 7).all().item()
+
+
+def test_inplace_view_ops_errors_and_views_under_autograd():
+    check_error(lambda L, x: x.requires_grad_().t_(), A)
+    check_error(lambda L, x: x.requires_grad_()[0].unsqueeze_(0), A)
+    check_error(lambda L, x: L.ones(2, 2, 2).t_(), [])
+    # a view of a non-leaf: in-place view op keeps the view and its gradient path
+    check(lambda L, x: (lambda r: (r[1:].unsqueeze_(0) * 3, r)[0])(x * 2), A, double=True)
+
+
+CLONE_VIEWS = [
+    ('transposed', lambda x: x.t()),
+    ('permuted', lambda x: x.reshape(2, 3, 2).permute(2, 0, 1)),
+    ('sliced', lambda x: x[:, ::2]),
+    ('transposed_sliced', lambda x: x.t()[:, ::2]),
+    ('expanded', lambda x: x[:1].expand(3, 4)),
+    ('expanded_transposed', lambda x: x.t()[:, :1].expand(4, 3)),
+    ('unsqueezed_transposed', lambda x: x.t().unsqueeze(1)),
+    ('size1_dim', lambda x: x[:1].t()),
+    ('permuted_expanded', lambda x: x.reshape(2, 3, 2).permute(2, 0, 1)[:, :1].expand(2, 5, 3)),
+]
+
+
+@pytest.mark.parametrize('name,view', CLONE_VIEWS, ids=[c[0] for c in CLONE_VIEWS])
+def test_clone_preserves_layout_as_torch(name, view):
+    a = rnd(3, 4)
+    t, e = view(torch.tensor(a)), view(ember.tensor(a))
+    assert e.stride() == t.stride()
+    for fmt in (None, 'preserve_format', 'contiguous_format'):
+        kw = {} if fmt is None else {'memory_format': getattr(ember, fmt)}
+        tkw = {} if fmt is None else {'memory_format': getattr(torch, fmt)}
+        tc, ec = t.clone(**tkw), e.clone(**kw)
+        assert ec.stride() == tc.stride(), (fmt, ec.stride(), tc.stride())
+        assert ec.is_contiguous() == tc.is_contiguous()
+        assert np.array_equal(ec.numpy(), tc.numpy())
+        assert not np.shares_memory(ec._data, e._data)
+    # gradients flow through a strided clone
+    check(lambda L, x: view(x).clone() * 2, a, double=True)

@@ -201,7 +201,7 @@ def _fractions_to_lengths(n, fractions):
     return lengths
 
 
-def random_split(dataset, lengths, generator=None):
+def random_split(dataset, lengths, generator=ember.default_generator):
     """Split `dataset` at random into non-overlapping :class:`Subset` s of the given lengths.
 
     `lengths` may also be fractions summing to 1: each split then gets ``floor(frac * len(dataset))``

@@ -187,3 +187,16 @@ def test_random_split_errors_and_warnings():
         tdata.random_split(list(range(3)), [0.9, 0.05, 0.05])
     assert [str(w.message) for w in we] == [str(w.message) for w in wt]
     assert len(we) >= 1
+
+
+def test_random_split_default_generator_as_torch():
+    # torch's default is the default generator itself, so seeding it makes the split reproducible
+    import inspect
+    assert inspect.signature(edata.random_split).parameters['generator'].default is ember.default_generator
+    assert inspect.signature(tdata.random_split).parameters['generator'].default is torch.default_generator
+    data = list(range(20))
+    ember.manual_seed(11)
+    a = [list(s) for s in edata.random_split(data, [5, 15])]
+    ember.manual_seed(11)
+    b = [list(s) for s in edata.random_split(data, [0.25, 0.75])]
+    assert a == b and sorted(a[0] + a[1]) == data
