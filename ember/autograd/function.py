@@ -73,6 +73,9 @@ class BackwardCFunction(FunctionCtx, Node):
     def saved_variables(self):
         return self.saved_tensors
 
+    def __repr__(self):
+        return f'<{type(self).__module__}.{type(self).__qualname__} object at {hex(id(self))}>'
+
     @staticmethod
     def backward(ctx, *grads):
         return _custom_backward(ctx, grads)
@@ -108,7 +111,7 @@ class FunctionMeta(type):
 
     def __init__(cls, name, bases, ns, **kwargs):
         cls._backward_cls = type(name + 'Backward', (BackwardCFunction,),
-                                 {'_forward_cls': cls, '__module__': cls.__module__,
+                                 {'_forward_cls': cls, '__module__': __name__,
                                   '__qualname__': name + 'Backward'})
         super().__init__(name, bases, ns, **kwargs)
 
