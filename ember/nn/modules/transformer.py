@@ -69,6 +69,34 @@ def _get_clones(module, n):
     return ModuleList([copy.deepcopy(module) for _ in range(n)])
 
 
+def _init_sublayers(layer, attentions, d_model, nhead, dim_feedforward, dropout, layer_norm_eps,
+                    batch_first, norm_first, bias, factory_kwargs):
+    """The submodules both layer kinds have, registered in torch's order (which fixes parameter
+    order and the random init sequence): the `attentions`, the feed-forward block, then one
+    LayerNorm and one Dropout per residual branch (attentions + feed-forward)."""
+    Dropout, LayerNorm = _dropout_cls(), _layer_norm_cls()
+    for name in attentions:
+        setattr(layer, name, MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
+                                                batch_first=batch_first, **factory_kwargs))
+    layer.linear1 = Linear(d_model, dim_feedforward, bias=bias, **factory_kwargs)
+    layer.dropout = Dropout(dropout)
+    layer.linear2 = Linear(dim_feedforward, d_model, bias=bias, **factory_kwargs)
+    layer.norm_first = norm_first
+    branches = range(1, len(attentions) + 2)
+    for i in branches:
+        setattr(layer, f'norm{i}', LayerNorm(d_model, eps=layer_norm_eps, bias=bias,
+                                             **factory_kwargs))
+    for i in branches:
+        setattr(layer, f'dropout{i}', Dropout(dropout))
+
+
+def _self_attention_block(self, x, attn_mask, key_padding_mask, is_causal=False):
+    """A layer's self-attention branch (before its residual add)."""
+    x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
+                       need_weights=False, is_causal=is_causal)[0]
+    return self.dropout1(x)
+
+
 def _relu_or_gelu(activation):
     from . import activation as A
     if activation is F.relu or isinstance(activation, A.ReLU):
@@ -87,19 +115,10 @@ class TransformerEncoderLayer(Module):
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=F.relu,
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True, device=None,
                  dtype=None):
-        kw = {'device': device, 'dtype': dtype}
         super().__init__()
-        Dropout, LayerNorm = _dropout_cls(), _layer_norm_cls()
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                            batch_first=batch_first, **kw)
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **kw)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **kw)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **kw)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **kw)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
+        _init_sublayers(self, ('self_attn',), d_model, nhead, dim_feedforward, dropout,
+                        layer_norm_eps, batch_first, norm_first, bias,
+                        {'device': device, 'dtype': dtype})
         if isinstance(activation, str):
             activation = _get_activation_fn(activation)
         self.activation_relu_or_gelu = _relu_or_gelu(activation)
@@ -123,10 +142,7 @@ class TransformerEncoderLayer(Module):
             x = self.norm2(x + self._ff_block(x))
         return x
 
-    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal=False):
-        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                           need_weights=False, is_causal=is_causal)[0]
-        return self.dropout1(x)
+    _sa_block = _self_attention_block
 
     def _ff_block(self, x):
         x = self.linear2(self.dropout(self.activation(self.linear1(x))))
@@ -141,23 +157,10 @@ class TransformerDecoderLayer(Module):
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=F.relu,
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True, device=None,
                  dtype=None):
-        kw = {'device': device, 'dtype': dtype}
         super().__init__()
-        Dropout, LayerNorm = _dropout_cls(), _layer_norm_cls()
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, batch_first=batch_first,
-                                            bias=bias, **kw)
-        self.multihead_attn = MultiheadAttention(d_model, nhead, dropout=dropout,
-                                                 batch_first=batch_first, bias=bias, **kw)
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **kw)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **kw)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **kw)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **kw)
-        self.norm3 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **kw)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
-        self.dropout3 = Dropout(dropout)
+        _init_sublayers(self, ('self_attn', 'multihead_attn'), d_model, nhead, dim_feedforward,
+                        dropout, layer_norm_eps, batch_first, norm_first, bias,
+                        {'device': device, 'dtype': dtype})
         self.activation = _get_activation_fn(activation) if isinstance(activation, str) else activation
 
     def __setstate__(self, state):
@@ -179,10 +182,7 @@ class TransformerDecoderLayer(Module):
             x = self.norm3(x + self._ff_block(x))
         return x
 
-    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal=False):
-        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                           is_causal=is_causal, need_weights=False)[0]
-        return self.dropout1(x)
+    _sa_block = _self_attention_block
 
     def _mha_block(self, x, mem, attn_mask, key_padding_mask, is_causal=False):
         x = self.multihead_attn(x, mem, mem, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
