@@ -1,4 +1,5 @@
 """ember.autograd: backward, grad, grad modes, custom Functions, anomaly mode, gradcheck."""
+from .._backend import array_module
 from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
                         is_inference_mode_enabled)
 from .engine import run_backward
@@ -32,9 +33,7 @@ def _make_grads(outputs, grad_outputs, create_graph):
                 if out._data.dtype.kind not in 'fV':
                     raise RuntimeError("grad can be implicitly created only for real scalar outputs "
                                        f"but got {out.dtype}")
-                from .._backend import array_module
-                from .._tensor import _wrap
-                res.append(_wrap(array_module(out._data).ones_like(out._data)))
+                res.append(graph._wrap(array_module(out._data).ones_like(out._data)))
             else:
                 res.append(None)
             continue

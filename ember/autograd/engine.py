@@ -57,12 +57,18 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     `accumulate`, added into their `.grad` (backward(inputs=...)).
     """
     roots = []
-    for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
-        if t._grad_fn is None and not t._requires_grad:
+    i = 0
+    for t, g in zip(tensors, grad_tensors):
+        fn = t._grad_fn
+        if fn is None and not t._requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a "
                                "grad_fn")
-        node, nr = _root(t)
-        roots.append((node, nr, g))
+        if fn is not None and t._base is None:
+            roots.append((fn, t._output_nr, g))
+        else:
+            node, nr = _root(t)
+            roots.append((node, nr, g))
+        i += 1
 
     captures = None
     results = None
@@ -76,8 +82,12 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     # 1. dependency counts (and, with inputs, which nodes lead to them); a node is walked when
     # first met, which the count itself records
     deps = {}
-    root_set = {r[0] for r in roots}
-    stack = list(root_set)
+    if len(roots) == 1:
+        stack = [roots[0][0]]
+        root_set = stack
+    else:
+        root_set = {r[0] for r in roots}
+        stack = list(root_set)
     order = [] if captures is not None else None
     while stack:
         node = stack.pop()
@@ -106,7 +116,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
         if buf is None:
             buf = buffers[node] = [None] * node._n_outputs
         buf[nr] = _add(buf[nr], g)
-    ready = [n for n in buffers if deps.get(n, 0) == 0]
+    ready = [n for n in buffers if n not in deps]
 
     wanted = None if needed is None else needed | set(captures)
     anomaly = _anomaly[0]
