@@ -8,6 +8,44 @@ from ..parameter import Parameter
 from .module import Module, _addindent
 
 
+def _get_abs_string_index(self, idx):
+    """The key of entry `idx` of a list container (negative indices count from the end)."""
+    idx = operator.index(idx)
+    if not (-len(self) <= idx < len(self)):
+        raise IndexError(f"index {idx} is out of range")
+    if idx < 0:
+        idx += len(self)
+    return str(idx)
+
+
+def _renumber(container):
+    """Key the remaining submodules 0, 1, ... again after a deletion."""
+    str_indices = [str(i) for i in range(len(container._modules))]
+    container.__dict__['_modules'] = dict(zip(str_indices, container._modules.values()))
+
+
+def _as_parameter(value):
+    """A plain Tensor stored in a parameter container becomes a Parameter (as in torch)."""
+    if isinstance(value, Tensor) and not isinstance(value, Parameter):
+        return Parameter(value)
+    return value
+
+
+def _entries_repr(entries, type_name):
+    """ParameterList/ParameterDict `extra_repr`: one line per (key, value) entry, a tensor's type
+    given by `type_name(tensor)` (torch prints the dtype in one, torch.typename in the other)."""
+    lines = []
+    for k, p in entries:
+        if isinstance(p, Tensor):
+            size_str = 'x'.join(str(s) for s in p.size())
+            dev = '' if p.device.type == 'cpu' else f' ({p.device})'
+            kind = 'Parameter' if isinstance(p, Parameter) else 'Tensor'
+            lines.append(f'  ({k}): {kind} containing: [{type_name(p)} of size {size_str}{dev}]')
+        else:
+            lines.append(f'  ({k}): Object of type: {type(p).__name__}')
+    return '\n'.join(lines)
+
+
 class Sequential(Module):
     """Modules applied one after another; indexable, sliceable and growable."""
 
@@ -44,8 +82,7 @@ class Sequential(Module):
         else:
             key = self._get_item_by_idx(self._modules.keys(), idx)
             delattr(self, key)
-        str_indices = [str(i) for i in range(len(self._modules))]
-        self.__dict__['_modules'] = dict(zip(str_indices, self._modules.values()))
+        _renumber(self)
 
     def __len__(self):
         return len(self._modules)
@@ -123,13 +160,7 @@ class ModuleList(Module):
         if modules is not None:
             self += modules
 
-    def _get_abs_string_index(self, idx):
-        idx = operator.index(idx)
-        if not (-len(self) <= idx < len(self)):
-            raise IndexError(f"index {idx} is out of range")
-        if idx < 0:
-            idx += len(self)
-        return str(idx)
+    _get_abs_string_index = _get_abs_string_index
 
     def __getitem__(self, idx):
         if isinstance(idx, slice):
@@ -146,8 +177,7 @@ class ModuleList(Module):
                 delattr(self, str(k))
         else:
             delattr(self, self._get_abs_string_index(idx))
-        str_indices = [str(i) for i in range(len(self._modules))]
-        self.__dict__['_modules'] = dict(zip(str_indices, self._modules.values()))
+        _renumber(self)
 
     def __len__(self):
         return len(self._modules)
@@ -281,13 +311,7 @@ class ParameterList(Module):
         if values is not None:
             self += values
 
-    def _get_abs_string_index(self, idx):
-        idx = operator.index(idx)
-        if not (-len(self) <= idx < len(self)):
-            raise IndexError(f"index {idx} is out of range")
-        if idx < 0:
-            idx += len(self)
-        return str(idx)
+    _get_abs_string_index = _get_abs_string_index
 
     def __getitem__(self, idx):
         if isinstance(idx, slice):
@@ -299,9 +323,7 @@ class ParameterList(Module):
 
     def __setitem__(self, idx, param):
         idx = self._get_abs_string_index(idx)
-        if isinstance(param, Tensor) and not isinstance(param, Parameter):
-            param = Parameter(param)
-        return setattr(self, str(idx), param)
+        return setattr(self, str(idx), _as_parameter(param))
 
     def __len__(self):
         return self._size
@@ -327,16 +349,7 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self):
-        lines = []
-        for k, p in enumerate(self):
-            if isinstance(p, Tensor):
-                size_str = 'x'.join(str(s) for s in p.size())
-                dev = '' if p.device.type == 'cpu' else f' ({p.device})'
-                kind = 'Parameter' if isinstance(p, Parameter) else 'Tensor'
-                lines.append(f'  ({k}): {kind} containing: [{p.dtype} of size {size_str}{dev}]')
-            else:
-                lines.append(f'  ({k}): Object of type: {type(p).__name__}')
-        return '\n'.join(lines)
+        return _entries_repr(enumerate(self), lambda p: p.dtype)
 
     def __call__(self, *args, **kwargs):
         raise RuntimeError("ParameterList should not be called.")
@@ -356,9 +369,7 @@ class ParameterDict(Module):
 
     def __setitem__(self, key, value):
         self._keys[key] = None
-        if isinstance(value, Tensor) and not isinstance(value, Parameter):
-            value = Parameter(value)
-        setattr(self, key, value)
+        setattr(self, key, _as_parameter(value))
 
     def __delitem__(self, key):
         del self._keys[key]
@@ -400,16 +411,7 @@ class ParameterDict(Module):
             self[k] = v
 
     def extra_repr(self):
-        lines = []
-        for k, p in self.items():
-            if isinstance(p, Tensor):
-                size_str = 'x'.join(str(s) for s in p.size())
-                dev = '' if p.device.type == 'cpu' else f' ({p.device})'
-                kind = 'Parameter' if isinstance(p, Parameter) else 'Tensor'
-                lines.append(f'  ({k}): {kind} containing: [{p.dtype} of size {size_str}{dev}]')
-            else:
-                lines.append(f'  ({k}): Object of type: {type(p).__name__}')
-        return '\n'.join(lines)
+        return _entries_repr(self.items(), lambda p: p.type())
 
     def __call__(self, input):
         raise RuntimeError("ParameterDict should not be called.")
