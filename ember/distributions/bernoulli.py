@@ -1,8 +1,8 @@
 """torch.distributions.Bernoulli."""
 from . import constraints
 from .exp_family import ExponentialFamily
-from .utils import (_broadcast_params, _enumerate_values, _expand_probs_or_logits, _t, broadcast_all,
-                    lazy_property, logits_to_probs, probs_to_logits)
+from .utils import (_broadcast_params, _enumerate_values, _expand_probs_or_logits, _t,
+                    broadcast_all, lazy_property, logits_to_probs, probs_to_logits)
 
 __all__ = ['Bernoulli']
 

@@ -136,6 +136,16 @@ def _ema_square_(avg, x, decay, tmp):
     _axpy(avg, tmp, 1 - decay, tmp)
 
 
+def _adam_moments_(state, g, beta1, beta2, tmp):
+    """Adam's moment estimates, updated in place and returned as real views: ``exp_avg`` moves
+    toward `g` by ``1 - beta1``, ``exp_avg_sq`` is the running mean of ``g * g``."""
+    m = _real(state['exp_avg']._data)
+    v = _real(state['exp_avg_sq']._data)
+    _lerp_(m, g, 1 - beta1, tmp)
+    _ema_square_(v, g, beta2, tmp)
+    return m, v
+
+
 def _advance_step(state):
     """Count one more step in `state['step']` (a float32 0-d tensor, in place); the new count."""
     st = state['step']._data

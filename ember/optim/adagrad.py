@@ -1,6 +1,7 @@
 """torch.optim.Adagrad: per-coordinate steps scaled by the sum of past squared gradients."""
 from .._backend import array_module
-from ._kernels import _advance_step, _axpy, _effective_grad, _full_like, _real, _step_tensor, _to_float
+from ._kernels import (_advance_step, _axpy, _effective_grad, _full_like, _real, _step_tensor,
+                       _to_float)
 from ._validation import _check_eps, _check_kernel_flags, _check_lr, _check_non_negative
 from .optimizer import Optimizer
 

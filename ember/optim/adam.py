@@ -1,9 +1,10 @@
 """torch.optim.Adam (and the decoupled-weight-decay variant AdamW builds on)."""
 from .._backend import array_module
 from .._tensor import Tensor
-from ._kernels import (_advance_step, _axpy, _ema_square_, _grad_with_weight_decay, _lerp_, _real,
+from ._kernels import (_adam_moments_, _advance_step, _axpy, _grad_with_weight_decay, _real,
                        _to_float)
-from ._validation import _check_betas, _check_eps, _check_kernel_flags, _check_lr, _check_non_negative
+from ._validation import (_check_betas, _check_eps, _check_kernel_flags, _check_lr,
+                          _check_non_negative)
 from .optimizer import Optimizer
 
 __all__ = ['Adam']
@@ -66,10 +67,7 @@ class Adam(Optimizer):
                 tmp, den = self._tmp(pa, 2)
                 xp = array_module(pa)
                 g = _grad_with_weight_decay(_real(grad._data), pa, lr, wd, decoupled, maximize, tmp)
-                m = _real(state['exp_avg']._data)
-                v = _real(state['exp_avg_sq']._data)
-                _lerp_(m, g, 1 - beta1, den)
-                _ema_square_(v, g, beta2, den)
+                m, v = _adam_moments_(state, g, beta1, beta2, den)
                 if amsgrad:
                     vmax = _real(state['max_exp_avg_sq']._data)
                     xp.maximum(vmax, v, out=vmax)

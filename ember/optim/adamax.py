@@ -1,7 +1,8 @@
 """torch.optim.Adamax: Adam with the infinity norm in place of the second moment."""
 from .._backend import array_module
 from ._kernels import _advance_step, _axpy, _effective_grad, _lerp_, _real, _to_float
-from ._validation import _check_betas, _check_eps, _check_kernel_flags, _check_lr, _check_non_negative
+from ._validation import (_check_betas, _check_eps, _check_kernel_flags, _check_lr,
+                          _check_non_negative)
 from .optimizer import Optimizer
 
 __all__ = ['Adamax']

@@ -1,8 +1,9 @@
 """torch.optim.NAdam: Adam with Nesterov momentum (Dozat, 2016), optional decoupled weight decay."""
 from .._backend import array_module
-from ._kernels import (_advance_step, _axpy, _ema_square_, _grad_with_weight_decay, _lerp_, _real,
+from ._kernels import (_adam_moments_, _advance_step, _axpy, _grad_with_weight_decay, _real,
                        _scalar_tensor, _step_tensor, _to_float, _zeros_like)
-from ._validation import _check_betas, _check_eps, _check_kernel_flags, _check_lr, _check_non_negative
+from ._validation import (_check_betas, _check_eps, _check_kernel_flags, _check_lr,
+                          _check_non_negative)
 from .optimizer import Optimizer
 
 __all__ = ['NAdam']
@@ -67,10 +68,7 @@ class NAdam(Optimizer):
                 mp *= mu
                 mu_product = float(mp)
                 mu_product_next = mu_product * mu_next
-                m = _real(state['exp_avg']._data)
-                v = _real(state['exp_avg_sq']._data)
-                _lerp_(m, g, 1 - beta1, den)
-                _ema_square_(v, g, beta2, den)
+                m, v = _adam_moments_(state, g, beta1, beta2, den)
                 # denom = sqrt(v / bc2) + eps, with sqrt(bc2) folded into the step scalars
                 s = bias_correction2 ** 0.5
                 xp.sqrt(v, out=den)

@@ -1,8 +1,9 @@
 """torch.optim.RAdam: rectified Adam (Liu et al., 2019), optional decoupled weight decay."""
 from .._backend import array_module
-from ._kernels import (_advance_step, _axpy, _ema_square_, _grad_with_weight_decay, _lerp_, _real,
+from ._kernels import (_adam_moments_, _advance_step, _axpy, _grad_with_weight_decay, _real,
                        _to_float)
-from ._validation import _check_betas, _check_eps, _check_kernel_flags, _check_lr, _check_non_negative
+from ._validation import (_check_betas, _check_eps, _check_kernel_flags, _check_lr,
+                          _check_non_negative)
 from .optimizer import Optimizer
 
 __all__ = ['RAdam']
@@ -53,10 +54,7 @@ class RAdam(Optimizer):
                 tmp, den = self._tmp(pa, 2)
                 xp = array_module(pa)
                 g = _grad_with_weight_decay(_real(grad._data), pa, lr, wd, decoupled, maximize, tmp)
-                m = _real(state['exp_avg']._data)
-                v = _real(state['exp_avg_sq']._data)
-                _lerp_(m, g, 1 - beta1, den)
-                _ema_square_(v, g, beta2, den)
+                m, v = _adam_moments_(state, g, beta1, beta2, den)
                 bias_correction1 = 1 - beta1 ** t
                 bias_correction2 = 1 - beta2 ** t
                 rho_t = rho_inf - 2 * t * beta2 ** t / bias_correction2
