@@ -155,15 +155,21 @@ def _fan(L, n):
 
 
 def test_fan_in_fan_out_10000_matches_torch_in_linear_time():
-    t0 = time.perf_counter()
-    big = _fan(ember, 10000)
-    t_big = time.perf_counter() - t0
-    np.testing.assert_allclose(big, _fan(torch, 10000), rtol=1e-12)
-    t_small = float('inf')
-    for _ in range(2):
-        t0 = time.perf_counter()
-        _fan(ember, 1000)
-        t_small = min(t_small, time.perf_counter() - t0)
+    np.testing.assert_allclose(_fan(ember, 10000), _fan(torch, 10000), rtol=1e-12)
+
+    def best(n, reps):
+        t = float('inf')
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            _fan(ember, n)
+            t = min(t, time.perf_counter() - t0)
+        return t
+    gc.collect()
+    gc.disable()   # the cyclic collector's full scans are not the engine's cost
+    try:
+        t_small, t_big = best(1000, 3), best(10000, 2)
+    finally:
+        gc.enable()
     assert t_big < 30 * t_small, (t_small, t_big)   # 10x the nodes: ~10x the time, not 100x
 
 
