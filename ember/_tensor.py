@@ -503,3 +503,25 @@ def tensor_method(*names):
             setattr(Tensor, n, fn)
         return fn
     return deco
+
+
+def _share_memory_(self):
+    """Move the values into memory shared with child processes (fork); returns self."""
+    import mmap
+    a = self._data
+    if type(a) is not np.ndarray or self.__dict__.get('_shared'):
+        return self
+    buf = mmap.mmap(-1, max(a.nbytes, 1))  # anonymous MAP_SHARED: children see every write
+    shared = np.frombuffer(buf, dtype=a.dtype, count=a.size).reshape(a.shape)
+    shared[...] = a
+    self._data = shared
+    self.__dict__['_shared'] = True
+    return self
+
+
+def _is_shared(self):
+    return bool(self.__dict__.get('_shared')) or type(self._data) is not np.ndarray
+
+
+Tensor.share_memory_ = _share_memory_
+Tensor.is_shared = _is_shared

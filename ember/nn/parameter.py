@@ -60,11 +60,28 @@ class Buffer(Tensor):
 class UninitializedParameter(Parameter):
     """A parameter whose shape is set at the first forward (lazy modules)."""
 
+    cls_to_become = Parameter
+
+    def __new__(cls, requires_grad=True, device=None, dtype=None):
+        t = Parameter.__new__(cls, None, requires_grad=False)
+        t._requires_grad = bool(requires_grad)
+        t.__dict__['_lazy_dtype'] = dtype
+        return t
+
+    def __init__(self, requires_grad=True, device=None, dtype=None):
+        pass
+
     def materialize(self, shape, device=None, dtype=None):
+        """Give the parameter its shape (uninitialised values) and make it a plain Parameter."""
         import numpy as np
+        if dtype is None:
+            dtype = self.__dict__.pop('_lazy_dtype', None)
         dt = D.as_dtype(dtype) if dtype is not None else D.get_default_dtype()
         self._data = np.empty(tuple(shape), dt.np)
-        self.__class__ = Parameter
+        self.__class__ = self.cls_to_become
+
+    def __repr__(self):
+        return '<UninitializedParameter>'
 
 
 class UninitializedBuffer(Buffer):

@@ -202,3 +202,37 @@ def test_forward_hooks_run_and_remove():
     h1.remove()
     h2.remove()
     assert m(ember.ones(1, 2)).abs().sum().item() != 0 and calls == ['pre']
+
+
+def test_set_submodule_lazy_linear_and_parameter_dict_methods():
+    em = EMLP(2, 3, 1)
+    em.set_submodule('l2', nn.Linear(3, 4))
+    assert tuple(em(ember.ones(1, 2)).shape) == (1, 4)
+    with pytest.raises(AttributeError):
+        em.set_submodule('l3', nn.Linear(1, 1), strict=True)
+    el, tl = nn.LazyLinear(5), torch.nn.LazyLinear(5)
+    assert el.has_uninitialized_params() and tl.has_uninitialized_params()
+    assert tuple(el(ember.ones(2, 7)).shape) == tuple(tl(torch.ones(2, 7)).shape)
+    assert type(el).__name__ == type(tl).__name__ == 'Linear'
+    assert repr(el) == repr(tl)
+    ed = nn.ParameterDict({'a': nn.Parameter(ember.ones(1)), 'b': nn.Parameter(ember.zeros(2))})
+    td = torch.nn.ParameterDict({'a': torch.nn.Parameter(torch.ones(1)),
+                                 'b': torch.nn.Parameter(torch.zeros(2))})
+    assert ed.popitem()[0] == td.popitem()[0] == 'b'
+    assert ed.setdefault('c', nn.Parameter(ember.ones(3))).shape == \
+        td.setdefault('c', torch.nn.Parameter(torch.ones(3))).shape
+    assert list(ed.copy().keys()) == list(td.copy().keys())
+    assert list(ed.fromkeys(['x', 'y']).keys()) == list(td.fromkeys(['x', 'y']).keys())
+
+
+def test_share_memory_is_seen_by_forked_children():
+    import multiprocessing as mp
+    t = ember.zeros(3).share_memory_()
+    assert t.is_shared()
+
+    def child(x):
+        x[0] = 5.0
+    p = mp.get_context('fork').Process(target=child, args=(t,))
+    p.start()
+    p.join()
+    assert t.tolist() == [5.0, 0.0, 0.0]

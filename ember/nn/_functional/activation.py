@@ -4,7 +4,7 @@ import warnings
 from ... import _dtype as D
 from ..._ops import activation as A
 from ..._ops.softmax import softmax_prim, log_softmax_prim
-from ..._ops.unary import sigmoid, tanh, relu as _relu
+from ..._ops.unary import sigmoid as _sigmoid, tanh as _tanh, relu as _relu
 from ..._tensor import Tensor
 
 
@@ -152,6 +152,16 @@ def softshrink(input, lambd=0.5):
     if lambd < 0:
         raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
     return _act('Softshrink', input, False, 'softshrink_cpu', lambd=lambd)
+
+
+def sigmoid(input):
+    """1 / (1 + exp(-input))."""
+    return _sigmoid(input)
+
+
+def tanh(input):
+    """Hyperbolic tangent."""
+    return _tanh(input)
 
 
 def tanhshrink(input):

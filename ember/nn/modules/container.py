@@ -405,6 +405,44 @@ class ParameterDict(Module):
         for k in list(self._keys):
             del self[k]
 
+    def popitem(self):
+        """Remove and return the last inserted (key, parameter) pair."""
+        k = next(reversed(self._keys))
+        v = self[k]
+        del self[k]
+        return k, v
+
+    def setdefault(self, key, default=None):
+        """The parameter at `key`, inserting `default` first if the key is absent."""
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def copy(self):
+        """A new ParameterDict holding the same parameters (not copies of them)."""
+        return ParameterDict(dict(self.items()))
+
+    def fromkeys(self, keys, default=None):
+        """A new ParameterDict with each of `keys` mapped to `default`."""
+        return ParameterDict((k, default) for k in keys)
+
+    def __or__(self, other):
+        out = self.copy()
+        out.update(other)
+        return out
+
+    def __ror__(self, other):
+        out = ParameterDict(other)
+        out.update(self)
+        return out
+
+    def __ior__(self, other):
+        self.update(other)
+        return self
+
+    def __reversed__(self):
+        return reversed(list(self._keys))
+
     def update(self, parameters):
         items = parameters.items() if hasattr(parameters, 'items') else parameters
         for k, v in items:

@@ -91,9 +91,9 @@ class LazyLinear(Linear):
         self.in_features = 0
         self.out_features = out_features
         self._dtype = dtype
-        self.weight = UninitializedParameter()
+        self.weight = UninitializedParameter(dtype=dtype)
         if bias:
-            self.bias = UninitializedParameter()
+            self.bias = UninitializedParameter(dtype=dtype)
         else:
             self.register_parameter('bias', None)
 
@@ -101,17 +101,22 @@ class LazyLinear(Linear):
         if self.in_features != 0:
             super().reset_parameters()
 
-    def forward(self, input):
-        if isinstance(self.weight, UninitializedParameter):
+    def has_uninitialized_params(self):
+        """True until the first forward has fixed in_features."""
+        return any(isinstance(p, UninitializedParameter) for p in (self.weight, self.bias))
+
+    def initialize_parameters(self, input):
+        """Materialise weight and bias from `input`'s last dimension and initialise them."""
+        if self.has_uninitialized_params():
             self.in_features = input.shape[-1]
             dt = self._dtype or D.get_default_dtype()
             self.weight.materialize((self.out_features, self.in_features), dtype=dt)
             if self.bias is not None:
                 self.bias.materialize((self.out_features,), dtype=dt)
             self.reset_parameters()
+
+    def forward(self, input):
+        if self.has_uninitialized_params():
+            self.initialize_parameters(input)
             self.__class__ = self.cls_to_become
         return F.linear(input, self.weight, self.bias)
-
-
-class NonDynamicallyQuantizableLinear(Linear):
-    """A Linear (the output projection of MultiheadAttention carries this class name in torch)."""

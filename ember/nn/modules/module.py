@@ -295,8 +295,9 @@ class Module(_StateDictMixin):
                 memo.add(id(m))
                 yield name, m
 
-    def modules(self):
-        for _, m in self.named_modules():
+    def modules(self, remove_duplicate=True):
+        """An iterator over this module and all its descendants."""
+        for _, m in self.named_modules(remove_duplicate=remove_duplicate):
             yield m
 
     def named_modules(self, memo=None, prefix='', remove_duplicate=True):
@@ -313,6 +314,21 @@ class Module(_StateDictMixin):
             yield pre, mod
             kids = [(pre + ('.' if pre else '') + n, m) for n, m in mod._modules.items() if m is not None]
             stack.extend(reversed(kids))
+
+    def set_submodule(self, target, module, strict=False):
+        """Replace (or, unless strict, add) the submodule at dotted path `target`."""
+        if target == '':
+            raise ValueError("Cannot set the submodule without a target name!")
+        atoms = target.split('.')
+        if not isinstance(module, Module):
+            raise ValueError("`module` is not an nn.Module, found " + str(type(module)))
+        parent = self.get_submodule('.'.join(atoms[:-1]))
+        name = atoms[-1]
+        if strict and not hasattr(parent, name):
+            raise AttributeError(parent._get_name() + " has no attribute `" + name + "`")
+        if hasattr(parent, name) and not isinstance(getattr(parent, name), Module):
+            raise AttributeError("`" + name + "` is not an nn.Module")
+        setattr(parent, name, module)
 
     def get_submodule(self, target):
         if target == '':
@@ -444,7 +460,19 @@ class Module(_StateDictMixin):
     def cuda(self, device=None):
         return self._apply(lambda t: t.cuda(device))
 
-    def to_empty(self, *, device=None, recurse=True):
+    def _no_such_device(self, kind):
+        raise RuntimeError(f"ember has no {kind} backend: only CPU (NumPy) and CUDA (CuPy) devices")
+
+    def xpu(self, device=None):
+        self._no_such_device('XPU')
+
+    def ipu(self, device=None):
+        self._no_such_device('IPU')
+
+    def mtia(self, device=None):
+        self._no_such_device('MTIA')
+
+    def to_empty(self, *, device, recurse=True):
         return self._apply(lambda t: t.to(device) if device is not None else t, recurse)
 
     def share_memory(self):
