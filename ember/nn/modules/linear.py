@@ -120,3 +120,7 @@ class LazyLinear(Linear):
             self.initialize_parameters(input)
             self.__class__ = self.cls_to_become
         return F.linear(input, self.weight, self.bias)
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """A Linear (the output projection of MultiheadAttention carries this class name in torch)."""
