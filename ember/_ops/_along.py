@@ -5,8 +5,11 @@ from .._backend import array_module
 from ..autograd.graph import Node as Function
 
 
-def full_index(idx, dim, xp):
-    """An index tuple that addresses `idx` along `dim` and every position along the other dims."""
+def full_index(idx, dim, xp=None):
+    """An index tuple that addresses `idx` along `dim` and every position along the other dims
+    (a[full_index(idx, dim)] is a[..., idx[i, j, ...], ...] for every position of idx)."""
+    if xp is None:
+        xp = array_module(idx)
     nd = idx.ndim
     out = []
     for d in range(nd):

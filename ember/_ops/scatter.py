@@ -13,27 +13,13 @@ from .. import _dtype as D
 from .._backend import array_module
 from .._tensor import Tensor, tensor_method, _wrap, _wrap_dim
 from ..autograd.graph import Node as Function
+from ._along import full_index as _full_index
 from .indexing import IndexPutGrad, IndexBackward0
 from .reduction import _type_name
 
 
 def _lst(s):
     return '[' + ', '.join(str(d) for d in s) + ']'
-
-
-def _full_index(idx, dim):
-    """The advanced index that addresses a[..., idx[i, j, ...], ...] for every position of idx."""
-    xp = array_module(idx)
-    nd = idx.ndim
-    out = []
-    for d in range(nd):
-        if d == dim:
-            out.append(idx)
-        else:
-            shp = [1] * nd
-            shp[d] = idx.shape[d]
-            out.append(xp.arange(idx.shape[d]).reshape(shp))
-    return tuple(out)
 
 
 def _bounds(idx, size, dim, cls=RuntimeError, prefix=''):
