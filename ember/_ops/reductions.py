@@ -224,7 +224,17 @@ def _share(g, x, v, dims):
     return where(mask, g / count, g * 0)
 
 
-class MaxBackward1(Function):
+class _PickAllBackward(Function):
+    """Base of the full reductions that pick one element (max, min, median): forward saves
+    (input, out), and the gradient is shared evenly among the elements tied with out."""
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        return _share(g, x, out, tuple(range(x.ndim)))
+
+
+class MaxBackward1(_PickAllBackward):
     """max of all elements."""
     _ufunc = 'max'
 
@@ -233,11 +243,6 @@ class MaxBackward1(Function):
         out = array_module(a).asarray(getattr(a, ctx._ufunc)())
         ctx.save_for_backward(a, out)
         return out
-
-    @staticmethod
-    def backward(ctx, g):
-        x, out = ctx.saved_tensors
-        return _share(g, x, out, tuple(range(x.ndim)))
 
 
 class MinBackward1(MaxBackward1):

@@ -14,7 +14,7 @@ from ..autograd.graph import Node as Function
 from ._along import gather, scatter_add
 from .comparison import where
 from .reduction import _type_name
-from .reductions import _share, _out, _check_tensor
+from .reductions import _PickAllBackward, _out, _check_tensor
 
 
 def _is_float(a):
@@ -182,7 +182,7 @@ def _kshape(shape, d):
     return tuple(1 if i == d else s for i, s in enumerate(shape))
 
 
-class MedianBackward0(Function):
+class MedianBackward0(_PickAllBackward):
     """median of all elements; the gradient is shared among the tied elements."""
 
     @staticmethod
@@ -198,11 +198,6 @@ class MedianBackward0(Function):
             out = flat[_median_idx(flat, 0, ignore_nan)].reshape(())
         ctx.save_for_backward(a, out)
         return out
-
-    @staticmethod
-    def backward(ctx, g):
-        x, out = ctx.saved_tensors
-        return _share(g, x, out, tuple(range(x.ndim)))
 
 
 class NanmedianBackward0(MedianBackward0):
