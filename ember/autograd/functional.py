@@ -147,59 +147,78 @@ def _outputs_tuple(outputs, fn_name):
     return is_tuple, outputs
 
 
+def _call_func(func, inputs, strict, fn_name):
+    """func(*inputs) as (is_tuple, tuple of outputs), checked for requires_grad in strict mode."""
+    is_outputs_tuple, outputs = _outputs_tuple(func(*inputs), fn_name)
+    _check_requires_grad(outputs, "outputs", strict)
+    return is_outputs_tuple, outputs
+
+
+def _prepare_v(v, refs, is_refs_tuple, create_graph, fn_name):
+    """The user's v as a tuple of tensors outside the graph, checked against the shapes of refs."""
+    _, v = _as_tuple(v, "v", fn_name)
+    v = _grad_preprocess(v, create_graph, False)
+    _validate_v(v, refs, is_refs_tuple)
+    return v
+
+
+def _prepare_inputs_and_v(inputs, v, create_graph, fn_name):
+    """Inputs made differentiable, plus v shaped like them (jvp, vhp, hvp); v may be None only
+    for a single one-element input."""
+    is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", fn_name)
+    inputs = _grad_preprocess(inputs, create_graph, True)
+    if v is not None:
+        v = _prepare_v(v, inputs, is_inputs_tuple, create_graph, fn_name)
+    elif len(inputs) != 1 or inputs[0].nelement() != 1:
+        raise RuntimeError("The vector v can only be None if the input to the user-provided "
+                           "function is a single Tensor with a single element.")
+    return is_inputs_tuple, inputs, v
+
+
+def _check_scalar_output(outputs, is_outputs_tuple, fn_name):
+    if is_outputs_tuple or not _is_tensor(outputs[0]):
+        raise RuntimeError(f"The function given to {fn_name} should return a single Tensor")
+    if outputs[0].nelement() != 1:
+        raise RuntimeError(f"The Tensor returned by the function given to {fn_name} should contain a "
+                           "single element")
+
+
+def _results(outputs, is_outputs_tuple, res, is_res_tuple, create_graph):
+    """(outputs, res) detached unless create_graph, each unpacked as the user passed it."""
+    outputs = _grad_postprocess(outputs, create_graph)
+    res = _grad_postprocess(res, create_graph)
+    return _tuple_postprocess(outputs, is_outputs_tuple), _tuple_postprocess(res, is_res_tuple)
+
+
 def vjp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), v^T J): the vector-Jacobian product of `func` at `inputs`."""
     with enable_grad():
         is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "vjp")
         inputs = _grad_preprocess(inputs, create_graph, True)
-        outputs = func(*inputs)
-        is_outputs_tuple, outputs = _outputs_tuple(outputs, "vjp")
-        _check_requires_grad(outputs, "outputs", strict)
+        is_outputs_tuple, outputs = _call_func(func, inputs, strict, "vjp")
         if v is not None:
-            _, v = _as_tuple(v, "v", "vjp")
-            v = _grad_preprocess(v, create_graph, False)
-            _validate_v(v, outputs, is_outputs_tuple)
-        else:
-            if len(outputs) != 1 or outputs[0].numel() != 1:
-                raise RuntimeError("The vector v can only be None if the user-provided function "
-                                   "returns a single Tensor with a single element.")
+            v = _prepare_v(v, outputs, is_outputs_tuple, create_graph, "vjp")
+        elif len(outputs) != 1 or outputs[0].numel() != 1:
+            raise RuntimeError("The vector v can only be None if the user-provided function "
+                               "returns a single Tensor with a single element.")
         grad_res = _autograd_grad_list(outputs, inputs, v, create_graph=create_graph)
         vjp_ = _fill_in_zeros(grad_res, inputs, strict, create_graph, "back")
-    outputs = _grad_postprocess(outputs, create_graph)
-    vjp_ = _grad_postprocess(vjp_, create_graph)
-    return _tuple_postprocess(outputs, is_outputs_tuple), _tuple_postprocess(vjp_, is_inputs_tuple)
+    return _results(outputs, is_outputs_tuple, vjp_, is_inputs_tuple, create_graph)
 
 
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), J v): the Jacobian-vector product, by the double-backward trick."""
     from .._ops.creation import zeros_like
     with enable_grad():
-        is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jvp")
-        inputs = _grad_preprocess(inputs, create_graph, True)
-        if v is not None:
-            _, v = _as_tuple(v, "v", "jvp")
-            v = _grad_preprocess(v, create_graph, False)
-            _validate_v(v, inputs, is_inputs_tuple)
-        else:
-            if len(inputs) != 1 or inputs[0].numel() != 1:
-                raise RuntimeError("The vector v can only be None if the input to the user-provided "
-                                   "function is a single Tensor with a single element.")
-        outputs = func(*inputs)
-        is_outputs_tuple, outputs = _outputs_tuple(outputs, "jvp")
-        _check_requires_grad(outputs, "outputs", strict)
+        is_inputs_tuple, inputs, v = _prepare_inputs_and_v(inputs, v, create_graph, "jvp")
+        is_outputs_tuple, outputs = _call_func(func, inputs, strict, "jvp")
         # the vjp is linear in grad_outputs: differentiate it w.r.t. them to get J v
         grad_outputs = tuple(zeros_like(out).requires_grad_(True) for out in outputs)
         grad_inputs = _autograd_grad_list(outputs, inputs, grad_outputs, create_graph=True)
         _check_requires_grad(grad_inputs, "grad_inputs", strict)
-        if create_graph:
-            with enable_grad():
-                grad_res = _autograd_grad_list(grad_inputs, grad_outputs, v, create_graph=True)
-        else:
-            grad_res = _autograd_grad_list(grad_inputs, grad_outputs, v, create_graph=False)
+        grad_res = _autograd_grad_list(grad_inputs, grad_outputs, v, create_graph=create_graph)
         jvp_ = _fill_in_zeros(grad_res, outputs, strict, create_graph, "back_trick")
-    outputs = _grad_postprocess(outputs, create_graph)
-    jvp_ = _grad_postprocess(jvp_, create_graph)
-    return _tuple_postprocess(outputs, is_outputs_tuple), _tuple_postprocess(jvp_, is_outputs_tuple)
+    return _results(outputs, is_outputs_tuple, jvp_, is_outputs_tuple, create_graph)
 
 
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
@@ -225,9 +244,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
     with enable_grad():
         is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
         inputs = _grad_preprocess(inputs, create_graph, True)
-        outputs = func(*inputs)
-        is_outputs_tuple, outputs = _outputs_tuple(outputs, "jacobian")
-        _check_requires_grad(outputs, "outputs", strict)
+        is_outputs_tuple, outputs = _call_func(func, inputs, strict, "jacobian")
         jacobian_ = []
         for i, out in enumerate(outputs):
             jac_i = [[] for _ in inputs]
@@ -301,11 +318,7 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
         out = func(*inp)
         is_out_tuple, t_out = _as_tuple(out, "outputs of the user-provided function", "hessian")
         _check_requires_grad(t_out, "outputs", strict)
-        if is_out_tuple or not _is_tensor(out):
-            raise RuntimeError("The function given to hessian should return a single Tensor")
-        if out.nelement() != 1:
-            raise RuntimeError("The Tensor returned by the function given to hessian should contain a "
-                               "single element")
+        _check_scalar_output(t_out, is_out_tuple, "hessian")
         return out.squeeze()
 
     def jac_func(*inp):
@@ -323,55 +336,23 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
 def vhp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), v^T H) for a scalar function."""
     with enable_grad():
-        is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "vhp")
-        inputs = _grad_preprocess(inputs, create_graph, True)
-        if v is not None:
-            _, v = _as_tuple(v, "v", "vhp")
-            v = _grad_preprocess(v, create_graph, False)
-            _validate_v(v, inputs, is_inputs_tuple)
-        else:
-            if len(inputs) != 1 or inputs[0].nelement() != 1:
-                raise RuntimeError("The vector v can only be None if the input to the user-provided "
-                                   "function is a single Tensor with a single element.")
-        outputs = func(*inputs)
-        is_outputs_tuple, outputs = _outputs_tuple(outputs, "vhp")
-        _check_requires_grad(outputs, "outputs", strict)
-        if is_outputs_tuple or not _is_tensor(outputs[0]):
-            raise RuntimeError("The function given to vhp should return a single Tensor")
-        if outputs[0].nelement() != 1:
-            raise RuntimeError("The Tensor returned by the function given to vhp should contain a "
-                               "single element")
+        is_inputs_tuple, inputs, v = _prepare_inputs_and_v(inputs, v, create_graph, "vhp")
+        is_outputs_tuple, outputs = _call_func(func, inputs, strict, "vhp")
+        _check_scalar_output(outputs, is_outputs_tuple, "vhp")
         jac = _autograd_grad_list(outputs, inputs, create_graph=True)
         _check_requires_grad(jac, "jacobian", strict)
         grad_res = _autograd_grad_list(jac, inputs, v, create_graph=create_graph)
         vhp_ = _fill_in_zeros(grad_res, inputs, strict, create_graph, "double_back")
-    outputs = _grad_postprocess(outputs, create_graph)
-    vhp_ = _grad_postprocess(vhp_, create_graph)
-    return _tuple_postprocess(outputs, is_outputs_tuple), _tuple_postprocess(vhp_, is_inputs_tuple)
+    return _results(outputs, is_outputs_tuple, vhp_, is_inputs_tuple, create_graph)
 
 
 def hvp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), H v) for a scalar function, by the double-backward trick."""
     from .._ops.creation import zeros_like
     with enable_grad():
-        is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "hvp")
-        inputs = _grad_preprocess(inputs, create_graph, True)
-        if v is not None:
-            _, v = _as_tuple(v, "v", "hvp")
-            v = _grad_preprocess(v, create_graph, False)
-            _validate_v(v, inputs, is_inputs_tuple)
-        else:
-            if len(inputs) != 1 or inputs[0].nelement() != 1:
-                raise RuntimeError("The vector v can only be None if the input to the user-provided "
-                                   "function is a single Tensor with a single element.")
-        outputs = func(*inputs)
-        is_outputs_tuple, outputs = _outputs_tuple(outputs, "hvp")
-        _check_requires_grad(outputs, "outputs", strict)
-        if is_outputs_tuple or not _is_tensor(outputs[0]):
-            raise RuntimeError("The function given to hvp should return a single Tensor")
-        if outputs[0].nelement() != 1:
-            raise RuntimeError("The Tensor returned by the function given to hvp should contain a "
-                               "single element")
+        is_inputs_tuple, inputs, v = _prepare_inputs_and_v(inputs, v, create_graph, "hvp")
+        is_outputs_tuple, outputs = _call_func(func, inputs, strict, "hvp")
+        _check_scalar_output(outputs, is_outputs_tuple, "hvp")
         jac = _autograd_grad_list(outputs, inputs, create_graph=True)
         _check_requires_grad(jac, "jacobian", strict)
         grad_jac = tuple(zeros_like(inp).requires_grad_(True) for inp in inputs)
@@ -379,6 +360,4 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
         _check_requires_grad(jac, "hessian", strict)
         grad_res = _autograd_grad_list(double_back, grad_jac, v, create_graph=create_graph)
         hvp_ = _fill_in_zeros(grad_res, inputs, strict, create_graph, "double_back_trick")
-    outputs = _grad_postprocess(outputs, create_graph)
-    hvp_ = _grad_postprocess(hvp_, create_graph)
-    return _tuple_postprocess(outputs, is_outputs_tuple), _tuple_postprocess(hvp_, is_inputs_tuple)
+    return _results(outputs, is_outputs_tuple, hvp_, is_inputs_tuple, create_graph)
