@@ -84,15 +84,20 @@ def _scale(x, s):
     return x if s == 1 else x * s
 
 
+def _fused_add(ctx, c, x, y, r, beta, alpha):
+    """beta * c + alpha * r, where r is the product of x and y (saved for the backward); c is
+    ignored when beta == 0, as in torch, so NaN/inf in it do not leak through."""
+    ctx.beta, ctx.alpha = beta, alpha
+    ctx.save_for_backward(x, y)
+    if alpha != 1:
+        r = r * alpha
+    return r if beta == 0 else r + (c if beta == 1 else c * beta)
+
+
 class AddmvBackward0(Function):
     @staticmethod
     def forward(ctx, c, m, v, beta, alpha):
-        ctx.beta, ctx.alpha = beta, alpha
-        ctx.save_for_backward(m, v)
-        r = m @ v
-        if alpha != 1:
-            r = r * alpha
-        return r if beta == 0 else r + (c if beta == 1 else c * beta)
+        return _fused_add(ctx, c, m, v, m @ v, beta, alpha)
 
     @staticmethod
     def backward(ctx, grad):
@@ -119,12 +124,7 @@ def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
 class AddrBackward0(Function):
     @staticmethod
     def forward(ctx, c, v1, v2, beta, alpha):
-        ctx.beta, ctx.alpha = beta, alpha
-        ctx.save_for_backward(v1, v2)
-        r = array_module(v1).outer(v1, v2)
-        if alpha != 1:
-            r = r * alpha
-        return r if beta == 0 else r + (c if beta == 1 else c * beta)
+        return _fused_add(ctx, c, v1, v2, array_module(v1).outer(v1, v2), beta, alpha)
 
     @staticmethod
     def backward(ctx, grad):
@@ -157,12 +157,7 @@ def _check_bmm(b1, b2):
 class BaddbmmBackward0(Function):
     @staticmethod
     def forward(ctx, c, b1, b2, beta, alpha):
-        ctx.beta, ctx.alpha = beta, alpha
-        ctx.save_for_backward(b1, b2)
-        r = array_module(b1).matmul(b1, b2)
-        if alpha != 1:
-            r = r * alpha
-        return r if beta == 0 else r + (c if beta == 1 else c * beta)
+        return _fused_add(ctx, c, b1, b2, array_module(b1).matmul(b1, b2), beta, alpha)
 
     @staticmethod
     def backward(ctx, grad):
@@ -183,12 +178,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
 class AddbmmBackward0(Function):
     @staticmethod
     def forward(ctx, c, b1, b2, beta, alpha):
-        ctx.beta, ctx.alpha = beta, alpha
-        ctx.save_for_backward(b1, b2)
-        r = array_module(b1).matmul(b1, b2).sum(axis=0)
-        if alpha != 1:
-            r = r * alpha
-        return r if beta == 0 else r + (c if beta == 1 else c * beta)
+        return _fused_add(ctx, c, b1, b2, array_module(b1).matmul(b1, b2).sum(axis=0), beta, alpha)
 
     @staticmethod
     def backward(ctx, grad):
