@@ -12,21 +12,34 @@ def _f32(a):
     return a.astype(np.float32) if (a.dtype.kind != 'f' or a.dtype.itemsize < 4) else a
 
 
+def _shift_by_max(x, dim, xp):
+    """x (in float32 if half) minus its max along dim, so exp cannot overflow; a non-finite max
+    (a slice of all -inf, or one holding +inf) shifts by 0 instead, so the shift adds no NaN."""
+    a = _f32(x)
+    m = a.max(axis=dim, keepdims=True)
+    if a.shape[dim] and not xp.isfinite(m).all():
+        m = xp.where(xp.isfinite(m), m, 0)
+    with _quiet(a):
+        return a - m
+
+
+def _save_out(ctx, r, x, dim):
+    """r in x's dtype, saved (with dim) for the backward."""
+    out = r.astype(x.dtype, copy=False)
+    ctx.dim = dim
+    ctx.save_for_backward(out)
+    return out
+
+
 class SoftmaxBackward0(Node):
     @staticmethod
     def forward(ctx, x, dim):
         xp = array_module(x)
-        a = _f32(x)
-        m = a.max(axis=dim, keepdims=True)
-        if a.shape[dim] and not xp.isfinite(m).all():
-            m = xp.where(xp.isfinite(m), m, 0)
-        with _quiet(a):
-            e = xp.exp(a - m)
+        sh = _shift_by_max(x, dim, xp)
+        with _quiet(sh):
+            e = xp.exp(sh)
             e /= e.sum(axis=dim, keepdims=True)
-        out = e.astype(x.dtype, copy=False)
-        ctx.dim = dim
-        ctx.save_for_backward(out)
-        return out
+        return _save_out(ctx, e, x, dim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -62,17 +75,10 @@ class LogSoftmaxBackward0(Node):
     @staticmethod
     def forward(ctx, x, dim):
         xp = array_module(x)
-        a = _f32(x)
-        m = a.max(axis=dim, keepdims=True)
-        if a.shape[dim] and not xp.isfinite(m).all():
-            m = xp.where(xp.isfinite(m), m, 0)
-        with _quiet(a):
-            sh = a - m
+        sh = _shift_by_max(x, dim, xp)
+        with _quiet(sh):
             sh -= xp.log(xp.exp(sh).sum(axis=dim, keepdims=True))
-        out = sh.astype(x.dtype, copy=False)
-        ctx.dim = dim
-        ctx.save_for_backward(out)
-        return out
+        return _save_out(ctx, sh, x, dim)
 
     @staticmethod
     def backward(ctx, grad):
