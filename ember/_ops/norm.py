@@ -19,6 +19,39 @@ def _cd(a):
     return a.dtype if (a.dtype.kind == 'f' and a.dtype.itemsize >= 4) else np.dtype(np.float32)
 
 
+# ----- pieces shared by the fused forwards ------------------------------------------------------
+
+def _centred_var(xa, axes):
+    """(mean, xa - mean, biased variance) over axes, kept as size-1 dims."""
+    m = xa.mean(axis=axes, keepdims=True)
+    xc = xa - m
+    return m, xc, (xc * xc).mean(axis=axes, keepdims=True)
+
+
+def _rstd(v, eps, xp):
+    with _quiet(v):
+        return 1 / xp.sqrt(v + eps)
+
+
+def _affine_(y, w, b, cd, shape=None):
+    """y * w + b in place (each optional), w and b reshaped to `shape` when given."""
+    if w is not None:
+        w = w.astype(cd, copy=False)
+        y *= w if shape is None else w.reshape(shape)
+    if b is not None:
+        b = b.astype(cd, copy=False)
+        y += b if shape is None else b.reshape(shape)
+    return y
+
+
+def _save_norm(ctx, y, x, w, b, saved, eps):
+    """Keeps what the fused first backward needs and returns y in x's dtype."""
+    ctx.saved = saved
+    ctx.eps = eps
+    ctx.save_for_backward(x, w, b)
+    return y.astype(x.dtype, copy=False)
+
+
 # ----- the reference compositions (Tensor ops), used for double backward -----------------------
 
 def _bn_ref(x, w, b, eps, axes, bshape):
@@ -135,25 +168,19 @@ class NativeBatchNormBackward0(Node):
         axes = (0,) + tuple(range(2, x.ndim))
         bshape = (1, -1) + (1,) * (x.ndim - 2)
         if training:
-            m = xa.mean(axis=axes, keepdims=True)
-            xc = xa - m
-            v = (xc * xc).mean(axis=axes, keepdims=True)
+            m, _, v = _centred_var(xa, axes)
             ctx.batch_stats = (m.reshape(-1), v.reshape(-1))
         else:
             m = mean.astype(cd, copy=False).reshape(bshape)
             v = var.astype(cd, copy=False).reshape(bshape)
-        with _quiet(xa):
-            rstd = 1 / xp.sqrt(v + eps)
+        rstd = _rstd(v, eps, xp)
         scale = rstd if w is None else rstd * w.astype(cd, copy=False).reshape(bshape)
         y = xa * scale
         shift = -m * scale
         if b is not None:
             shift = shift + b.astype(cd, copy=False).reshape(bshape)
         y += shift
-        ctx.saved = (m, rstd, axes, bshape, training)
-        ctx.eps = eps
-        ctx.save_for_backward(x, w, b)
-        return y.astype(x.dtype, copy=False)
+        return _save_norm(ctx, y, x, w, b, (m, rstd, axes, bshape, training), eps)
 
     @staticmethod
     def backward(ctx, grad):
@@ -218,20 +245,10 @@ class NativeLayerNormBackward0(Node):
         cd = _cd(x)
         xa = x.astype(cd, copy=False)
         axes = tuple(range(x.ndim - k, x.ndim))
-        m = xa.mean(axis=axes, keepdims=True)
-        xc = xa - m
-        v = (xc * xc).mean(axis=axes, keepdims=True)
-        with _quiet(xa):
-            rstd = 1 / xp.sqrt(v + eps)
-        y = xc * rstd
-        if w is not None:
-            y *= w.astype(cd, copy=False)
-        if b is not None:
-            y += b.astype(cd, copy=False)
-        ctx.saved = (m, rstd, k)
-        ctx.eps = eps
-        ctx.save_for_backward(x, w, b)
-        return y.astype(x.dtype, copy=False)
+        m, xc, v = _centred_var(xa, axes)
+        rstd = _rstd(v, eps, xp)
+        y = _affine_(xc * rstd, w, b, cd)
+        return _save_norm(ctx, y, x, w, b, (m, rstd, k), eps)
 
     @staticmethod
     def backward(ctx, grad):
@@ -273,21 +290,10 @@ class NativeGroupNormBackward0(Node):
         cd = _cd(x)
         N, C = x.shape[0], x.shape[1]
         xg = x.astype(cd, copy=False).reshape(N, G, -1)
-        m = xg.mean(axis=2, keepdims=True)
-        xc = xg - m
-        v = (xc * xc).mean(axis=2, keepdims=True)
-        with _quiet(xg):
-            rstd = 1 / xp.sqrt(v + eps)
-        y = (xc * rstd).reshape(x.shape)
-        bshape = (1, C) + (1,) * (x.ndim - 2)
-        if w is not None:
-            y *= w.astype(cd, copy=False).reshape(bshape)
-        if b is not None:
-            y += b.astype(cd, copy=False).reshape(bshape)
-        ctx.saved = (m, rstd, G)
-        ctx.eps = eps
-        ctx.save_for_backward(x, w, b)
-        return y.astype(x.dtype, copy=False)
+        m, xc, v = _centred_var(xg, (2,))
+        rstd = _rstd(v, eps, xp)
+        y = _affine_((xc * rstd).reshape(x.shape), w, b, cd, (1, C) + (1,) * (x.ndim - 2))
+        return _save_norm(ctx, y, x, w, b, (m, rstd, G), eps)
 
     @staticmethod
     def backward(ctx, grad):
