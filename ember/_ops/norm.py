@@ -44,6 +44,15 @@ def _affine_(y, w, b, cd, shape=None):
     return y
 
 
+def _ref_backward(ctx, grad, grad_arrays, ref):
+    """The fused first backward of layer/group norm; `ref(x, w, b, eps, k_or_G)` is the Tensor-op
+    reference its double backward differentiates."""
+    x, w, b = ctx.saved_tensors
+    param, eps = ctx.saved[2], ctx.eps
+    return _NormGrad.apply(grad, x, w, b, kind=grad_arrays, saved=ctx.saved,
+                           ref=lambda xx, ww, bb: ref(xx, ww, bb, eps, param))
+
+
 def _save_norm(ctx, y, x, w, b, saved, eps):
     """Keeps what the fused first backward needs and returns y in x's dtype."""
     ctx.saved = saved
@@ -252,10 +261,7 @@ class NativeLayerNormBackward0(Node):
 
     @staticmethod
     def backward(ctx, grad):
-        x, w, b = ctx.saved_tensors
-        k, eps = ctx.saved[2], ctx.eps
-        return _NormGrad.apply(grad, x, w, b, kind=_ln_backward_arrays, saved=ctx.saved,
-                               ref=lambda xx, ww, bb: _ln_ref(xx, ww, bb, eps, k))
+        return _ref_backward(ctx, grad, _ln_backward_arrays, _ln_ref)
 
 
 def layer_norm_prim(x, w, b, k, eps):
@@ -297,10 +303,7 @@ class NativeGroupNormBackward0(Node):
 
     @staticmethod
     def backward(ctx, grad):
-        x, w, b = ctx.saved_tensors
-        G, eps = ctx.saved[2], ctx.eps
-        return _NormGrad.apply(grad, x, w, b, kind=_gn_backward_arrays, saved=ctx.saved,
-                               ref=lambda xx, ww, bb: _gn_ref(xx, ww, bb, eps, G))
+        return _ref_backward(ctx, grad, _gn_backward_arrays, _gn_ref)
 
 
 def group_norm_prim(x, w, b, G, eps):
