@@ -14,11 +14,11 @@ def _f32(a):
 
 def _shift_by_max(x, dim, xp):
     """x (in float32 if half) minus its max along dim, so exp cannot overflow; a non-finite max
-    (a slice of all -inf, or one holding +inf) shifts by 0 instead, so the shift adds no NaN."""
+    (a slice of all -inf) shifts by 0 instead; a +inf max makes the slice NaN, as torch does."""
     a = _f32(x)
     m = a.max(axis=dim, keepdims=True)
     if a.shape[dim] and not xp.isfinite(m).all():
-        m = xp.where(xp.isfinite(m), m, 0)
+        m = xp.where(m == -xp.inf, 0, m)
     with _quiet(a):
         return a - m
 

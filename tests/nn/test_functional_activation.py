@@ -199,3 +199,12 @@ def test_half_and_bfloat16_compute():
             t = getattr(FT, name)(torch.tensor(a).to(dt))
             assert e.dtype == de
             np.testing.assert_allclose(e.float().numpy(), t.float().numpy(), rtol=2e-2, atol=2e-2)
+
+
+def test_softmax_non_finite_rows_match_torch():
+    inf = float('inf')
+    for row in ([inf, 1., 2.], [-inf, -inf], [-inf, 1., 2.], [inf, -inf], [1., float('nan')]):
+        for name in ('softmax', 'log_softmax'):
+            e = getattr(ember.nn.functional, name)(ember.tensor(row), 0).tolist()
+            t = getattr(torch.nn.functional, name)(torch.tensor(row), 0).tolist()
+            np.testing.assert_allclose(e, t, rtol=1e-6, err_msg=f'{name}({row})')
