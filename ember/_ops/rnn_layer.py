@@ -16,28 +16,31 @@ from .rnn_cell import _lstm_scale, lstm_cell
 
 
 class MkldnnRnnLayerBackward0(Function):
-    """(output (T, B, H), h_T, c_T) of one LSTM layer direction.
+    """(output (T, B, H), h_T, c_T) of one LSTM layer direction, input projection included.
 
-    Inputs: gi (T, B, 4H) = x W_ih^T + b_ih + b_hh for every step; h0, c0 (B, H) or None (zeros);
-    w_hh (4H, H). `masks` (per-step bool (B, 1), or None) freeze finished rows; `reverse` runs the
+    Inputs: x (T, B, I); w_ih (4H, I); w_hh (4H, H); b_ih, b_hh (4H) or None; h0, c0 (B, H) or
+    None (zeros). `masks` (per-step bool (B, 1), or None) freeze finished rows; `reverse` runs the
     steps from last to first.
     """
 
     @staticmethod
-    def forward(ctx, gi, h0, c0, w_hh, masks=None, reverse=False):
-        xp = array_module(gi)
-        T, B, G = gi.shape
+    def forward(ctx, x, w_ih, w_hh, b_ih, b_hh, h0, c0, masks=None, reverse=False):
+        xp = array_module(x)
+        T, B = x.shape[0], x.shape[1]
+        G = w_ih.shape[0]
         H = G // 4
-        dt = gi.dtype
+        dt = x.dtype
         zero_h0 = h0 is None
         if zero_h0:
             h0 = xp.zeros((B, H), dt)
         if c0 is None:
             c0 = xp.zeros((B, H), dt)
         scale = _lstm_scale(H, dt, xp)
-        # sigmoid(x) = 0.5 * tanh(x / 2) + 0.5: the halving is folded into the inputs and weights
+        # sigmoid(x) = 0.5 * tanh(x / 2) + 0.5: the halving is folded into the weights and bias
         # once, so each step is one tanh over all four gate blocks and one affine fix-up
-        acts = gi * scale                 # becomes sigmoid(i), sigmoid(f), tanh(g), sigmoid(o)
+        acts = xp.matmul(x.reshape(T * B, -1), (w_ih * scale[:, None]).T).reshape(T, B, G)
+        if b_ih is not None:
+            acts += (b_ih + b_hh) * scale     # becomes sigmoid(i), sigmoid(f), tanh(g), sigmoid(o)
         w_t = (w_hh * scale[:, None]).T
         mul, add = _affine(B, H, dt, xp)
         cs = xp.empty((T, B, H), dt)      # cell state after each step
@@ -47,58 +50,45 @@ class MkldnnRnnLayerBackward0(Function):
         ig = xp.empty((B, H), dt)
         h, c = h0, c0
         H2, H3 = 2 * H, 3 * H
+        matmul, tanh, multiply = xp.matmul, xp.tanh, xp.multiply
         for k, t in enumerate(range(T - 1, -1, -1) if reverse else range(T)):
             a = acts[t]
             if k or not zero_h0:          # a zero initial state adds nothing
-                xp.matmul(h, w_t, out=tmp)
+                matmul(h, w_t, out=tmp)
                 a += tmp
-            xp.tanh(a, out=a)
+            tanh(a, out=a)
             a *= mul
             a += add
             cn = cs[t]
-            xp.multiply(a[:, H:H2], c, out=cn)
-            xp.multiply(a[:, :H], a[:, H2:H3], out=ig)
+            multiply(a[:, H:H2], c, out=cn)
+            multiply(a[:, :H], a[:, H2:H3], out=ig)
             cn += ig
             tc = tcs[t]
-            xp.tanh(cn, out=tc)
+            tanh(cn, out=tc)
             hn = out[t]
-            xp.multiply(a[:, H3:], tc, out=hn)
+            multiply(a[:, H3:], tc, out=hn)
             if masks is not None:
                 m = masks[t]
                 xp.copyto(cn, c, where=~m)
                 xp.copyto(hn, h, where=~m)
             h, c = hn, cn
-        ctx.masks, ctx.reverse = masks, reverse
-        ctx.save_for_backward(gi, h0, c0, w_hh, out, cs, tcs, acts)
+        ctx.masks, ctx.reverse, ctx.zero_h0 = masks, reverse, zero_h0
+        ctx.save_for_backward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, out, cs, tcs, acts)
         return out, h.copy(), c.copy()
 
     @staticmethod
     def backward(ctx, dout, dhT, dcT):
-        gi, h0, c0, w_hh, out, cs, tcs, acts = ctx.saved_tensors
         n = ctx.needs_input_grad
         if _state.enabled:
-            return _layer_backward_graph(ctx, gi, h0, c0, w_hh, dout, dhT, dcT, n)
+            return _layer_backward_graph(ctx, *ctx.saved_tensors[:7], dout, dhT, dcT, n)
+        x, w_ih, w, _, _, h0a, c0a, outa, csa, tcsa, a = ctx.saved_arrays()
         masks, reverse = ctx.masks, ctx.reverse
-        w = w_hh._data
-        outa, csa, tcsa, a = out._data, cs._data, tcs._data, acts._data
-        h0a, c0a = h0._data, c0._data
         xp = array_module(a)
         T, B, G = a.shape
         H = G // 4
         H2, H3 = 2 * H, 3 * H
-        # every factor that does not depend on the incoming gradient, for all steps at once
-        c_prev = _shifted(csa, c0a, reverse, xp)
-        i, f, g, o = a[..., :H], a[..., H:H2], a[..., H2:H3], a[..., H3:]
-        q = a * (1 - a)                   # sigmoid' on the i, f, o blocks
-        q[..., :H] *= g
-        q[..., H:H2] *= c_prev
-        xp.multiply(g, g, out=q[..., H2:H3])
-        xp.subtract(1, q[..., H2:H3], out=q[..., H2:H3])
-        q[..., H2:H3] *= i
-        q[..., H3:] *= tcsa
-        p1 = tcsa * tcsa
-        xp.subtract(1, p1, out=p1)
-        p1 *= o
+        q, p1 = _grad_factors(a, csa, tcsa, c0a, reverse, xp)
+        f = a[..., H:H2]
         q3 = q.reshape(T, B, 4, H)[:, :, :3]
         dG = xp.empty_like(a)
         dG3 = dG.reshape(T, B, 4, H)[:, :, :3]
@@ -110,6 +100,7 @@ class MkldnnRnnLayerBackward0(Function):
         dct = xp.empty_like(dc)
         order = range(T) if reverse else range(T - 1, -1, -1)
         last = order[-1]
+        matmul, multiply = xp.matmul, xp.multiply
         for t in order:
             if live[t]:
                 dh += douta[t]
@@ -118,25 +109,80 @@ class MkldnnRnnLayerBackward0(Function):
                 keep_h, keep_c = xp.where(m, 0, dh), xp.where(m, 0, dc)
                 dh *= m
                 dc *= m
-            xp.multiply(dh, p1[t], out=dct)
+            multiply(dh, p1[t], out=dct)
             dct += dc
-            xp.multiply(dct[:, None, :], q3[t], out=dG3[t])
-            xp.multiply(dh, q[t, :, H3:], out=dG[t, :, H3:])
-            dc = dct * f[t]
+            multiply(dct[:, None, :], q3[t], out=dG3[t])
+            multiply(dh, q[t, :, H3:], out=dG[t, :, H3:])
+            multiply(dct, f[t], out=dc)
             if masks is not None:
                 dc += keep_c
-            if t == last and not n[1]:
+            if t == last and not n[5]:
                 break                     # the initial state needs no gradient
-            dh = dG[t] @ w
+            dh = matmul(dG[t], w)
             if masks is not None:
                 dh += keep_h
-        dw = None
-        if n[3]:
-            # h_{t-1} of every step: one product over all steps gives the whole W_hh gradient
-            hp = _shifted(outa, h0a, reverse, xp)
-            dw = _wrap(dG.reshape(T * B, G).T @ hp.reshape(T * B, H))
-        return (_wrap(dG) if n[0] else None), (_wrap(dh) if n[1] else None), \
-            (_wrap(dc) if n[2] else None), dw
+        dG2 = dG.reshape(T * B, G)
+        dx = dw_ih = dw_hh = db_ih = db_hh = None
+        if n[0]:
+            dx = _wrap(matmul(dG2, w_ih).reshape(x.shape))
+        if n[1]:
+            dw_ih = _wrap(matmul(dG2.T, x.reshape(T * B, -1)))
+        if n[2]:
+            dw_hh = _wrap(_w_hh_grad(dG, outa, h0a, ctx.zero_h0, reverse, xp))
+        if n[3] or n[4]:
+            # column sums through BLAS: much faster than sum(axis=0) over a tall, narrow matrix
+            db = xp.ones(T * B, dG.dtype) @ dG2 if dG.dtype.itemsize >= 4 else dG2.sum(0)
+            db_ih = _wrap(db) if n[3] else None
+            db_hh = _wrap(db.copy() if n[3] else db) if n[4] else None
+        return dx, dw_ih, dw_hh, db_ih, db_hh, (_wrap(dh) if n[5] else None), \
+            (_wrap(dc) if n[6] else None)
+
+
+def _grad_factors(a, cs, tcs, c0, reverse, xp):
+    """Every backward factor that does not depend on the incoming gradient, for all steps at once.
+
+    q (T, B, 4H): dG = [dc~ * q_i, dc~ * q_f, dc~ * q_g, dh * q_o] with dc~ the cell gradient of
+    the step; p1 (T, B, H): dc~ = dh * p1 + dc.
+    """
+    H = a.shape[-1] // 4
+    H2, H3 = 2 * H, 3 * H
+    i, g, o = a[..., :H], a[..., H2:H3], a[..., H3:]
+    q = xp.subtract(1, a)
+    q *= a                            # s (1 - s): sigmoid' on the i, f, o blocks
+    q[..., :H] *= g
+    # c_{t-1} without materialising the shifted sequence
+    qf = q[..., H:H2]
+    if reverse:
+        qf[:-1] *= cs[1:]
+        qf[-1] *= c0
+    else:
+        qf[1:] *= cs[:-1]
+        qf[0] *= c0
+    qg = q[..., H2:H3]
+    xp.multiply(g, g, out=qg)
+    xp.subtract(1, qg, out=qg)
+    qg *= i
+    q[..., H3:] *= tcs
+    p1 = xp.multiply(tcs, tcs)
+    xp.subtract(1, p1, out=p1)
+    p1 *= o
+    return q, p1
+
+
+def _w_hh_grad(dG, out, h0, zero_h0, reverse, xp):
+    """sum_t dG_t^T h_{t-1}: one product over all steps (a zero initial state drops its step)."""
+    T, B, G = dG.shape
+    H = out.shape[-1]
+    if reverse:
+        dg, hp = dG[:-1], out[1:]
+        first = dG[-1]
+    else:
+        dg, hp = dG[1:], out[:-1]
+        first = dG[0]
+    dw = xp.matmul(dg.reshape((T - 1) * B, G).T, hp.reshape((T - 1) * B, H))
+    if not zero_h0:
+        dw += first.T @ h0
+    return dw
 
 
 _AFFINE = {}
@@ -161,24 +207,15 @@ def _affine(batch, hidden, dtype, xp):
     return r
 
 
-def _shifted(seq, first, reverse, xp):
-    """The value before each step: `first` at the first processed step, seq[t -+ 1] elsewhere."""
-    prev = xp.empty_like(seq)
-    if reverse:
-        prev[:-1] = seq[1:]
-        prev[-1] = first
-    else:
-        prev[1:] = seq[:-1]
-        prev[0] = first
-    return prev
-
-
-def _layer_backward_graph(ctx, gi, h0, c0, w_hh, dout, dhT, dcT, n):
+def _layer_backward_graph(ctx, x, w_ih, w_hh, b_ih, b_hh, h0, c0, dout, dhT, dcT, n):
     """Differentiable backward: rebuild the steps as a graph of fused cells and differentiate it."""
     from .. import autograd, stack
-    from .linalg_core import mm
+    from .linalg_core import linear, mm
     masks, reverse = ctx.masks, ctx.reverse
-    T = gi.shape[0]
+    T = x.shape[0]
+    gi = linear(x, w_ih, b_ih)
+    if b_hh is not None:
+        gi = gi + b_hh
     w_t = w_hh.t()
     h, c = h0, c0
     outs = [None] * T
@@ -187,12 +224,13 @@ def _layer_backward_graph(ctx, gi, h0, c0, w_hh, dout, dhT, dcT, n):
         m = masks[t] if masks is not None else None
         h, c = lstm_cell(steps[t], mm(h, w_t), c, h if m is not None else None, m)
         outs[t] = h
-    ins = [x for x, need in zip((gi, h0, c0, w_hh), n) if need]
+    ins = [v for v, need in zip((x, w_ih, w_hh, b_ih, b_hh, h0, c0), n) if need]
     grads = iter(autograd.grad([stack(outs, 0), h, c], ins, [dout, dhT, dcT], create_graph=True,
                                allow_unused=True))
     return tuple(next(grads) if need else None for need in n)
 
 
-def lstm_layer(gi, h0, c0, w_hh, masks=None, reverse=False):
-    """(output, h_T, c_T) of one LSTM layer direction over precomputed input gates `gi`."""
-    return MkldnnRnnLayerBackward0.apply(gi, h0, c0, w_hh, masks=masks, reverse=reverse)
+def lstm_layer(x, w_ih, w_hh, b_ih, b_hh, h0, c0, masks=None, reverse=False):
+    """(output, h_T, c_T) of one LSTM layer direction over the input sequence x (T, B, I)."""
+    return MkldnnRnnLayerBackward0.apply(x, w_ih, w_hh, b_ih, b_hh, h0, c0, masks=masks,
+                                         reverse=reverse)

@@ -7,7 +7,7 @@ unbound into per-step views), then each step is one `h @ W_hh.T` and one fused c
 decreasing length, with a per-step row mask that freezes the state of finished sequences, so the
 final hidden state of every sequence is the one after its own last step.
 """
-from .._ops.linalg_core import linear, mm
+from .._ops.linalg_core import _tn, linear, mm
 from .._ops.rnn_cell import lstm_cell, gru_cell
 from .._ops.rnn_layer import lstm_layer
 from .._tensor import _wrap
@@ -67,16 +67,17 @@ def run_rnn(mode, x, hx, cx, weights, num_layers, bidirectional, has_bias, proj_
 
 def _run_direction(mode, x, h, c, w_ih, w_hh, b_ih, b_hh, w_hr, reverse, masks, T, B,
                    stack, unbind, where):
+    if mode == 'LSTM' and w_hr is None:
+        # the whole direction, input projection included, as one node (the same per-step math,
+        # looped over arrays)
+        _check_dtypes(x, w_ih)
+        return lstm_layer(x, w_ih, w_hh, b_ih, b_hh, h, c, masks, reverse)
     if mode == 'GRU':
         gi = linear(x, w_ih, b_ih)
     else:
         # b_hh only ever adds to the same gates as b_ih, so it is folded into the one projection
         bias = b_ih + b_hh if b_ih is not None else None
         gi = linear(x, w_ih, bias)
-    if mode == 'LSTM' and w_hr is None:
-        # the whole direction as one node (the same per-step math, looped over arrays)
-        out, h, c = lstm_layer(gi, h, c, w_hh, masks, reverse)
-        return out, h, c
     steps = unbind(gi, 0)
     w_hh_t = w_hh.t()
     w_hr_t = w_hr.t() if w_hr is not None else None
@@ -104,6 +105,13 @@ def _run_direction(mode, x, h, c, w_ih, w_hh, b_ih, b_hh, w_hr, reverse, masks, 
             h = hnew if m is None else where(_wrap(m), hnew, h)
         outs[t] = h
     return stack(outs, 0), h, (c if mode == 'LSTM' else None)
+
+
+def _check_dtypes(x, w):
+    # the message linear() gives for the same mismatch
+    if x._data.dtype != w._data.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_tn(x.dtype)} and "
+                           f"{_tn(w.dtype)}")
 
 
 def _zeros(like, *shape):
