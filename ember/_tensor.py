@@ -284,6 +284,7 @@ class Tensor:
     def _add_tensor_hook(self, fn, key=None):
         from .utils.hooks import RemovableHandle
         node = self.grad_fn
+        _graph_module.hooks_used[0] = True
         if node._tensor_pre_hooks is None:
             node._tensor_pre_hooks = {}
         hooks = node._tensor_pre_hooks.setdefault(self._output_nr, {})
@@ -300,6 +301,7 @@ class Tensor:
         if self._grad_fn is not None:
             return self._add_tensor_hook(hook)
         from .utils.hooks import RemovableHandle
+        _graph_module.hooks_used[0] = True
         if self._backward_hooks is None:
             self._backward_hooks = {}
         h = RemovableHandle(self._backward_hooks)
@@ -311,6 +313,7 @@ class Tensor:
         if self._grad_fn is not None:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
         from .utils.hooks import RemovableHandle
+        _graph_module.hooks_used[0] = True
         if self._post_acc_hooks is None:
             self._post_acc_hooks = {}
         h = RemovableHandle(self._post_acc_hooks)

@@ -215,6 +215,23 @@ class AddmmBackward0(Function):
         n = ctx.needs_input_grad
         return LinearBackwardFused.apply(grad, x, w, need=n)
 
+    @staticmethod
+    def backward_arrays(ctx, g):
+        x, w = ctx.saved_arrays()
+        return _linear_grads(g, x, w, ctx.needs_input_grad)
+
+
+def _linear_grads(g, x, w, need):
+    """(g @ W, g.T @ x, column sums of g) on arrays, each only where `need` asks for it."""
+    gx = g @ w if need[0] else None
+    gw = g.T @ x if need[1] else None
+    gb = None
+    if len(need) > 2 and need[2]:
+        # column sums through BLAS: much faster than sum(axis=0) over a tall, narrow matrix
+        gb = array_module(g).ones(g.shape[0], g.dtype) @ g if g.dtype.kind == 'f' \
+            and g.dtype.itemsize >= 4 else g.sum(0)
+    return gx, gw, gb
+
 
 class LinearBackwardFused(Function):
     """(grad @ W, grad.T @ x, grad.sum(0)) in one node; differentiable for double backward."""
@@ -223,14 +240,7 @@ class LinearBackwardFused(Function):
     def forward(ctx, g, x, w, need):
         ctx.save_for_backward(g, x, w)
         ctx.need = need
-        gx = g @ w if need[0] else None
-        gw = g.T @ x if need[1] else None
-        gb = None
-        if len(need) > 2 and need[2]:
-            # column sums through BLAS: much faster than sum(axis=0) over a tall, narrow matrix
-            gb = array_module(g).ones(g.shape[0], g.dtype) @ g if g.dtype.kind == 'f' \
-                and g.dtype.itemsize >= 4 else g.sum(0)
-        return gx, gw, gb
+        return _linear_grads(g, x, w, need)
 
     @staticmethod
     def backward(ctx, ggx, ggw, ggb):

@@ -31,6 +31,21 @@ class MseLossBackward0(Function):
         a, b = ctx.saved_tensors
         return MseLossBackwardBackward0.apply(grad, a, b, reduction=ctx.reduction)
 
+    @staticmethod
+    def backward_arrays(ctx, g):
+        a, b = ctx.saved_arrays()
+        d = _mse_grad(g, a, b, ctx.reduction)
+        n = ctx.needs_input_grad
+        return (d if n[0] else None), (-d if n[1] else None)
+
+
+def _mse_grad(g, a, b, reduction):
+    """d/d input of mse_loss: 2 * (a - b) * g, over the element count for 'mean'."""
+    scale = 2.0 / a.size if reduction == 'mean' and a.size else 2.0
+    d = a - b
+    d *= g * scale
+    return d
+
 
 class MseLossBackwardBackward0(Function):
     """2 * (a - b) * grad [/ n]: gradient of mse_loss w.r.t. input and target, differentiable."""
@@ -39,9 +54,7 @@ class MseLossBackwardBackward0(Function):
     def forward(ctx, g, a, b, reduction):
         ctx.save_for_backward(g, a, b)
         ctx.reduction = reduction
-        scale = 2.0 / a.size if reduction == 'mean' and a.size else 2.0
-        d = a - b
-        d *= g * scale if g.ndim == 0 else g * scale
+        d = _mse_grad(g, a, b, reduction)
         return d, -d
 
     @staticmethod

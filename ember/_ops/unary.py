@@ -84,6 +84,11 @@ class SigmoidBackward0(Function):
         out, = ctx.saved_tensors
         return SigmoidBackwardBackward0.apply(grad, out)
 
+    @staticmethod
+    def backward_arrays(ctx, g):
+        out, = ctx.saved_arrays()
+        return g * (out * (1 - out))
+
 
 class SigmoidBackwardBackward0(Function):
     """grad * out * (1 - out) as one op, differentiable itself (double backward)."""

@@ -8,7 +8,7 @@
    and add it into the next node's buffer; a node whose count reaches zero becomes ready.
 Saved tensors are released after a node runs unless `retain_graph`.
 """
-from .graph import AccumulateGrad, _anomaly
+from .graph import AccumulateGrad, _anomaly, hooks_used
 from .anomaly_mode import _check_nan as _nan_check
 from .grad_mode import _state
 
@@ -69,6 +69,10 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             node, nr = _root(t)
             roots.append((node, nr, g))
         i += 1
+
+    if inputs is None and not create_graph and not hooks_used[0] and not _anomaly[0]:
+        _run_on_arrays(roots, retain_graph)
+        return None
 
     captures = None
     results = None
@@ -373,3 +377,134 @@ def _print_trace(node):
     msg = ("Error detected in " + node.name() + ". Traceback of forward call that caused the error:\n"
            + ''.join(node._anomaly_trace))
     warnings.warn(msg, UserWarning, stacklevel=3)
+
+
+# ----- the fast path: plain backward() on raw arrays ------------------------------------------------
+
+def _run_on_arrays(roots, retain_graph):
+    """backward() with no graph to build, no hooks and no anomaly mode, on raw arrays.
+
+    The same schedule as `run_backward`; gradients travel as arrays, and nodes that define
+    `backward_arrays` run without any Tensor wrapping (the others get wrapped grads, under no_grad).
+    """
+    deps = {}
+    if len(roots) == 1:
+        stack = [roots[0][0]]
+        root_set = stack
+    else:
+        root_set = {r[0] for r in roots}
+        stack = list(root_set)
+    while stack:
+        node = stack.pop()
+        for nxt, _ in node.next_functions:
+            if nxt is None:
+                continue
+            c = deps.get(nxt)
+            if c is None:
+                deps[nxt] = 1
+                if nxt not in root_set:
+                    stack.append(nxt)
+            else:
+                deps[nxt] = c + 1
+    buffers = {}
+    for node, nr, g in roots:
+        buf = buffers.get(node)
+        if buf is None:
+            buf = buffers[node] = [None] * node._n_outputs
+        buf[nr] = g._data if buf[nr] is None else buf[nr] + g._data
+    ready = [n for n in buffers if n not in deps]
+    prev = _state.enabled
+    _state.enabled = False
+    try:
+        while ready:
+            node = ready.pop()
+            grads = buffers.pop(node)
+            if type(node) is AccumulateGrad:
+                var = node._var()
+                if var is not None:
+                    _accumulate_array(var, grads[0])
+                continue
+            for g in grads:
+                if g is None:
+                    _fill_missing_arrays(node, grads)
+                    break
+            fast = node.backward_arrays
+            if fast is not None:
+                out = fast(node, *grads)
+                if type(out) is not tuple:
+                    out = (out,)
+            else:
+                out = node.backward(node, *[None if g is None else _wrap(g) for g in grads])
+                if type(out) is not tuple:
+                    out = (out,)
+                out = tuple([None if o is None else o._data for o in out])
+            if not retain_graph and node._saved is not None:
+                node._saved = None
+                node._released = True
+            nf = node.next_functions
+            n_out = len(out)
+            i = 0
+            for nxt, nr in nf:
+                if nxt is None:
+                    i += 1
+                    continue
+                a = out[i] if i < n_out else None
+                if a is not None:
+                    shape, dt = node._input_meta[i]
+                    if a.shape != shape or a.dtype != dt:
+                        a = _sum_to_array(a, shape, dt)
+                    buf = buffers.get(nxt)
+                    if buf is None:
+                        buf = buffers[nxt] = [None] * nxt._n_outputs
+                        buf[nr] = a
+                    elif buf[nr] is None:
+                        buf[nr] = a
+                    else:
+                        buf[nr] = buf[nr] + a
+                i += 1
+                c = deps[nxt] - 1
+                deps[nxt] = c
+                if c == 0:
+                    if nxt in buffers:
+                        ready.append(nxt)
+                    else:
+                        _skip(nxt, deps, buffers, ready, None)
+    finally:
+        _state.enabled = prev
+
+
+def _sum_to_array(a, shape, dtype):
+    """Sum a broadcast gradient array back to `shape` and cast it to `dtype`."""
+    if a.shape != shape:
+        lead = a.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape)
+                                          if s == 1 and a.shape[i + lead] != 1)
+        if axes:
+            a = a.sum(axis=axes, keepdims=True)
+        if lead or a.shape != shape:
+            a = a.reshape(shape)
+    if a.dtype != dtype:
+        a = a.astype(dtype)
+    return a
+
+
+def _fill_missing_arrays(node, grads):
+    if node._custom:
+        return
+    meta = node.__dict__.get('_output_meta')
+    for i, g in enumerate(grads):
+        if g is None and meta is not None and meta[i] is not None:
+            shape, dt, xp = meta[i]
+            grads[i] = xp.zeros(shape, dt)
+
+
+def _accumulate_array(var, a):
+    """.grad += a: a fresh copy the first time (a may alias graph arrays), in place after."""
+    old = var._grad
+    if old is None:
+        var._grad = _wrap(a.copy())
+    elif old._grad_fn is None and old._data.dtype == a.dtype and old._data.shape == a.shape:
+        old._data += a
+        old._bump_version()
+    else:
+        _accumulate_into(var, _wrap(a), False)

@@ -14,6 +14,9 @@ import weakref
 from .grad_mode import _state
 
 _anomaly = [False]  # [enabled]; a list so every importer sees the same switch
+# set once any backward hook (tensor, node, leaf or post-accumulate) is registered in this process:
+# until then plain backward() may run on raw arrays (engine._run_on_arrays)
+hooks_used = [False]
 _new = object.__new__
 _NO_EDGE = (None, 0)
 
@@ -69,6 +72,39 @@ class Node:
             return ()
         return tuple([_unpack(self, s) for s in saved])
 
+    def saved_arrays(self):
+        """The saved values as raw arrays, with the same in-place checks as `saved_tensors`.
+
+        For a primitive's `backward_arrays`, the engine's fast path when no graph is built."""
+        saved = self._saved
+        if saved is None:
+            return self.saved_tensors  # raises once released; () when nothing was saved
+        out = []
+        for s in saved:
+            if type(s) is tuple:
+                kind = s[0]
+                if kind == 'i':
+                    t, v = s[1], s[2]
+                    if t._version != v:
+                        _version_error(self, t, v, t._version, None)
+                    out.append(t._data)
+                    continue
+                if kind == 'o':
+                    _, nr, a, counter, v = s
+                    if counter[0] != v:
+                        _version_error(self, _wrap(a), v, counter[0], nr)
+                    out.append(a)
+                    continue
+                out.append(_unpack(self, s)._data)
+            else:
+                out.append(s)
+        return out
+
+    # A primitive may define `backward_arrays(ctx, *grad_arrays) -> arrays`: the same gradient as
+    # `backward`, on raw arrays, used by the engine when no graph is recorded (create_graph=False)
+    # to skip Tensor wrapping on the hot path. `backward` stays the definition (double backward).
+    backward_arrays = None
+
     # -- node API --------------------------------------------------------------------------
     def name(self):
         return type(self).__name__
@@ -85,6 +121,7 @@ class Node:
         """`fn(grad_inputs, grad_outputs)` runs after this node's backward; it may return new
         grad_inputs. Returns a handle whose `remove()` unregisters it."""
         from ..utils.hooks import RemovableHandle
+        hooks_used[0] = True
         if self._post_hooks is None:
             self._post_hooks = {}
         h = RemovableHandle(self._post_hooks)
@@ -94,6 +131,7 @@ class Node:
     def register_prehook(self, fn):
         """`fn(grad_outputs)` runs before this node's backward and may return new grad_outputs."""
         from ..utils.hooks import RemovableHandle
+        hooks_used[0] = True
         if self._pre_hooks is None:
             self._pre_hooks = {}
         h = RemovableHandle(self._pre_hooks)
