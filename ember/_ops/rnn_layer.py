@@ -38,35 +38,42 @@ class MkldnnRnnLayerBackward0(Function):
         scale = _lstm_scale(H, dt, xp)
         # sigmoid(x) = 0.5 * tanh(x / 2) + 0.5: the halving is folded into the weights and bias
         # once, so each step is one tanh over all four gate blocks and one affine fix-up
-        acts = xp.matmul(x.reshape(T * B, -1), (w_ih * scale[:, None]).T).reshape(T, B, G)
+        gi = xp.matmul(x.reshape(T * B, -1), (w_ih * scale[:, None]).T).reshape(T, B, G)
         if b_ih is not None:
-            acts += (b_ih + b_hh) * scale     # becomes sigmoid(i), sigmoid(f), tanh(g), sigmoid(o)
+            gi += (b_ih + b_hh) * scale
+        # the gate activations are kept block-major, (T, 4, B, H): every gate block of a step is
+        # contiguous, which makes the cell math here and the whole-sequence passes of backward
+        # about twice as fast as on the (B, 4H) column blocks
+        gi4 = gi.reshape(T, B, 4, H).transpose(0, 2, 1, 3)
+        acts = xp.empty((T, 4, B, H), dt)  # becomes sigmoid(i), sigmoid(f), tanh(g), sigmoid(o)
         w_t = (w_hh * scale[:, None]).T
         mul, add = _affine(B, H, dt, xp)
         cs = xp.empty((T, B, H), dt)      # cell state after each step
         tcs = xp.empty((T, B, H), dt)     # tanh of the new cell (before any mask)
         out = xp.empty((T, B, H), dt)
         tmp = xp.empty((B, G), dt)
+        tmp4 = tmp.reshape(B, 4, H).transpose(1, 0, 2)
         ig = xp.empty((B, H), dt)
         h, c = h0, c0
-        H2, H3 = 2 * H, 3 * H
-        matmul, tanh, multiply = xp.matmul, xp.tanh, xp.multiply
+        matmul, tanh, multiply, add_ = xp.matmul, xp.tanh, xp.multiply, xp.add
         for k, t in enumerate(range(T - 1, -1, -1) if reverse else range(T)):
             a = acts[t]
             if k or not zero_h0:          # a zero initial state adds nothing
                 matmul(h, w_t, out=tmp)
-                a += tmp
+                add_(gi4[t], tmp4, out=a)
+            else:
+                xp.copyto(a, gi4[t])
             tanh(a, out=a)
             a *= mul
             a += add
             cn = cs[t]
-            multiply(a[:, H:H2], c, out=cn)
-            multiply(a[:, :H], a[:, H2:H3], out=ig)
+            multiply(a[1], c, out=cn)
+            multiply(a[0], a[2], out=ig)
             cn += ig
             tc = tcs[t]
             tanh(cn, out=tc)
             hn = out[t]
-            multiply(a[:, H3:], tc, out=hn)
+            multiply(a[3], tc, out=hn)
             if masks is not None:
                 m = masks[t]
                 xp.copyto(cn, c, where=~m)
@@ -84,14 +91,12 @@ class MkldnnRnnLayerBackward0(Function):
         x, w_ih, w, _, _, h0a, c0a, outa, csa, tcsa, a = ctx.saved_arrays()
         masks, reverse = ctx.masks, ctx.reverse
         xp = array_module(a)
-        T, B, G = a.shape
-        H = G // 4
-        H2, H3 = 2 * H, 3 * H
+        T, _, B, H = a.shape
+        G = 4 * H
         q, p1 = _grad_factors(a, csa, tcsa, c0a, reverse, xp)
-        f = a[..., H:H2]
-        q3 = q.reshape(T, B, 4, H)[:, :, :3]
-        dG = xp.empty_like(a)
-        dG3 = dG.reshape(T, B, 4, H)[:, :, :3]
+        f = a[:, 1]
+        dG = xp.empty((T, B, G), a.dtype)
+        dG4 = dG.reshape(T, B, 4, H).transpose(0, 2, 1, 3)
         douta = dout._data
         # steps whose output gradient is all zero (e.g. only the last output is used) skip the add
         live = douta.reshape(T, -1).any(1).tolist()
@@ -111,8 +116,9 @@ class MkldnnRnnLayerBackward0(Function):
                 dc *= m
             multiply(dh, p1[t], out=dct)
             dct += dc
-            multiply(dct[:, None, :], q3[t], out=dG3[t])
-            multiply(dh, q[t, :, H3:], out=dG[t, :, H3:])
+            g4 = dG4[t]
+            multiply(dct, q[t, :3], out=g4[:3])
+            multiply(dh, q[t, 3], out=g4[3])
             multiply(dct, f[t], out=dc)
             if masks is not None:
                 dc += keep_c
@@ -141,28 +147,26 @@ class MkldnnRnnLayerBackward0(Function):
 def _grad_factors(a, cs, tcs, c0, reverse, xp):
     """Every backward factor that does not depend on the incoming gradient, for all steps at once.
 
-    q (T, B, 4H): dG = [dc~ * q_i, dc~ * q_f, dc~ * q_g, dh * q_o] with dc~ the cell gradient of
-    the step; p1 (T, B, H): dc~ = dh * p1 + dc.
+    a: the block-major activations (T, 4, B, H). q (T, 4, B, H): dG = [dc~ * q_i, dc~ * q_f,
+    dc~ * q_g, dh * q_o] with dc~ the cell gradient of the step; p1 (T, B, H): dc~ = dh * p1 + dc.
     """
-    H = a.shape[-1] // 4
-    H2, H3 = 2 * H, 3 * H
-    i, g, o = a[..., :H], a[..., H2:H3], a[..., H3:]
+    i, g, o = a[:, 0], a[:, 2], a[:, 3]
     q = xp.subtract(1, a)
     q *= a                            # s (1 - s): sigmoid' on the i, f, o blocks
-    q[..., :H] *= g
+    q[:, 0] *= g
     # c_{t-1} without materialising the shifted sequence
-    qf = q[..., H:H2]
+    qf = q[:, 1]
     if reverse:
         qf[:-1] *= cs[1:]
         qf[-1] *= c0
     else:
         qf[1:] *= cs[:-1]
         qf[0] *= c0
-    qg = q[..., H2:H3]
+    qg = q[:, 2]
     xp.multiply(g, g, out=qg)
     xp.subtract(1, qg, out=qg)
     qg *= i
-    q[..., H3:] *= tcs
+    q[:, 3] *= tcs
     p1 = xp.multiply(tcs, tcs)
     xp.subtract(1, p1, out=p1)
     p1 *= o
@@ -191,16 +195,16 @@ _AFFINE = {}
 def _affine(batch, hidden, dtype, xp):
     """(mul, add) turning tanh(x / 2) into sigmoid(x) on the i, f, o blocks, identity on g.
 
-    Materialised at the full (batch, 4 * hidden) shape: same-shape operands are about twice as
-    fast as a broadcast row in NumPy's inner loops.
+    Materialised at the full block-major (4, batch, hidden) shape: same-shape operands are about
+    twice as fast as a broadcast in NumPy's inner loops.
     """
     key = (batch, hidden, dtype, xp)
     r = _AFFINE.get(key)
     if r is None:
-        mul = xp.full((batch, 4 * hidden), 0.5, dtype)
-        add = xp.full((batch, 4 * hidden), 0.5, dtype)
-        mul[:, 2 * hidden:3 * hidden] = 1
-        add[:, 2 * hidden:3 * hidden] = 0
+        mul = xp.full((4, batch, hidden), 0.5, dtype)
+        add = xp.full((4, batch, hidden), 0.5, dtype)
+        mul[2] = 1
+        add[2] = 0
         r = _AFFINE[key] = (mul, add)
         if len(_AFFINE) > 64:
             _AFFINE.pop(next(iter(_AFFINE)))
