@@ -8,6 +8,8 @@
    and add it into the next node's buffer; a node whose count reaches zero becomes ready.
 Saved tensors are released after a node runs unless `retain_graph`.
 """
+from heapq import heappop, heappush
+
 from .graph import AccumulateGrad, _anomaly, hooks_used
 from .anomaly_mode import _check_nan as _nan_check
 from .grad_mode import _state
@@ -384,46 +386,32 @@ def _print_trace(node):
 def _run_on_arrays(roots, retain_graph):
     """backward() with no graph to build, no hooks and no anomaly mode, on raw arrays.
 
-    The same schedule as `run_backward`; gradients travel as arrays, and nodes that define
-    `backward_arrays` run without any Tensor wrapping (the others get wrapped grads, under no_grad).
+    Nodes run from the highest creation sequence number down (every node was made after the
+    nodes of its inputs, so all contributions to a node have arrived when it is popped): no
+    dependency-counting pass is needed, and nodes that receive no gradient are never visited.
+    Gradients reaching a leaf are added into `.grad` at once (no hooks can observe the order).
+    Nodes that define `backward_arrays` run without any Tensor wrapping; the others get wrapped
+    grads, under no_grad.
     """
-    deps = {}
-    if len(roots) == 1:
-        stack = [roots[0][0]]
-        root_set = stack
-    else:
-        root_set = {r[0] for r in roots}
-        stack = list(root_set)
-    while stack:
-        node = stack.pop()
-        for nxt, _ in node.next_functions:
-            if nxt is None:
-                continue
-            c = deps.get(nxt)
-            if c is None:
-                deps[nxt] = 1
-                if nxt not in root_set:
-                    stack.append(nxt)
-            else:
-                deps[nxt] = c + 1
     buffers = {}
+    heap = []
     for node, nr, g in roots:
+        if type(node) is AccumulateGrad:
+            var = node._var()
+            if var is not None:
+                _accumulate_array(var, g._data)
+            continue
         buf = buffers.get(node)
         if buf is None:
             buf = buffers[node] = [None] * node._n_outputs
+            heappush(heap, (-node._seq, node))
         buf[nr] = g._data if buf[nr] is None else buf[nr] + g._data
-    ready = [n for n in buffers if n not in deps]
     prev = _state.enabled
     _state.enabled = False
     try:
-        while ready:
-            node = ready.pop()
+        while heap:
+            node = heappop(heap)[1]
             grads = buffers.pop(node)
-            if type(node) is AccumulateGrad:
-                var = node._var()
-                if var is not None:
-                    _accumulate_array(var, grads[0])
-                continue
             for g in grads:
                 if g is None:
                     _fill_missing_arrays(node, grads)
@@ -441,34 +429,32 @@ def _run_on_arrays(roots, retain_graph):
             if not retain_graph and node._saved is not None:
                 node._saved = None
                 node._released = True
-            nf = node.next_functions
-            n_out = len(out)
-            i = 0
-            for nxt, nr in nf:
-                if nxt is None:
-                    i += 1
-                    continue
-                a = out[i] if i < n_out else None
-                if a is not None:
-                    shape, dt = node._input_meta[i]
-                    if a.shape != shape or a.dtype != dt:
-                        a = _sum_to_array(a, shape, dt)
-                    buf = buffers.get(nxt)
-                    if buf is None:
-                        buf = buffers[nxt] = [None] * nxt._n_outputs
-                        buf[nr] = a
-                    elif buf[nr] is None:
-                        buf[nr] = a
-                    else:
-                        buf[nr] = buf[nr] + a
+            meta = node._input_meta
+            i = -1
+            for nxt, nr in node.next_functions:
                 i += 1
-                c = deps[nxt] - 1
-                deps[nxt] = c
-                if c == 0:
-                    if nxt in buffers:
-                        ready.append(nxt)
-                    else:
-                        _skip(nxt, deps, buffers, ready, None)
+                if nxt is None:
+                    continue
+                a = out[i] if i < len(out) else None
+                if a is None:
+                    continue
+                shape, dt = meta[i]
+                if a.shape != shape or (a.dtype is not dt and a.dtype != dt):
+                    a = _sum_to_array(a, shape, dt)
+                if type(nxt) is AccumulateGrad:
+                    var = nxt._var()
+                    if var is not None:
+                        _accumulate_array(var, a)
+                    continue
+                buf = buffers.get(nxt)
+                if buf is None:
+                    buf = buffers[nxt] = [None] * nxt._n_outputs
+                    buf[nr] = a
+                    heappush(heap, (-nxt._seq, nxt))
+                elif buf[nr] is None:
+                    buf[nr] = a
+                else:
+                    buf[nr] = buf[nr] + a
     finally:
         _state.enabled = prev
 

@@ -23,7 +23,7 @@ ember's own primitives are `ember.autograd.graph.Node` subclasses (forward on ar
 import functools
 import inspect
 
-from .graph import (Node, AccumulateGrad, _mark_view, _NO_EDGE, _anomaly, _stack,  # noqa: F401
+from .graph import (Node, AccumulateGrad, _mark_view, _NO_EDGE, _anomaly, _stack, _sequence,  # noqa: F401
                     _view_grad_fn, _saved_hooks, _hook_pack, _hook_pack_input)
 from .grad_mode import _state
 
@@ -222,6 +222,7 @@ def _apply(cls, args, setup):
             else:
                 edges.append(_NO_EDGE)
                 meta.append(None)
+        ctx._seq = next(_sequence)  # after the edges: a regenerated view node must come first
     _state.enabled = False
     try:
         if setup:

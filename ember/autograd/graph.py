@@ -18,6 +18,7 @@ _anomaly = [False]  # [enabled]; a list so every importer sees the same switch
 # until then plain backward() may run on raw arrays (engine._run_on_arrays)
 hooks_used = [False]
 _new = object.__new__
+_sequence = __import__('itertools').count(1)
 _NO_EDGE = (None, 0)
 
 
@@ -33,7 +34,7 @@ class Node:
 
     __slots__ = ('next_functions', 'needs_input_grad', '_input_meta', '_saved', '_raw_saved',
                  '_released', '_tensor_pre_hooks', '_pre_hooks', '_post_hooks', '_n_outputs',
-                 '_anomaly_trace', '__dict__', '__weakref__')
+                 '_anomaly_trace', '_seq', '__dict__', '__weakref__')
 
     # ops that return views of their (first) input set this, so the outputs share the
     # input's base and version counter
@@ -146,6 +147,7 @@ class Node:
         return d
 
     def _init_graph_fields(self):
+        self._seq = next(_sequence)
         self._released = False
         self._tensor_pre_hooks = self._pre_hooks = self._post_hooks = None
         self._anomaly_trace = None
@@ -188,6 +190,9 @@ class Node:
             a = t._data
             meta.append((a.shape, a.dtype))
         ctx.next_functions = tuple(edges)
+        # creation order: every node's inputs' nodes were made before it, so running nodes from
+        # the highest sequence number down is a valid backward order (torch's sequence_nr)
+        ctx._seq = next(_sequence)
         ctx.needs_input_grad = tuple(needs)
         ctx._input_meta = meta
         ctx._anomaly_trace = _stack() if _anomaly[0] else None
