@@ -169,15 +169,23 @@ class Node:
                                              **params), cls, inputs)
 
         ctx._raw_saved = None
-        out = cls.forward(ctx, *[None if t is None else t._data for t in inputs], **params)
         ctx._released = False
         ctx._tensor_pre_hooks = ctx._pre_hooks = ctx._post_hooks = None
+        # one pass over the inputs: arrays for forward, and each input's graph edge
+        arrays = []
         edges = []
         needs = []
         meta = []
         for t in inputs:
-            if t is None or not (t._requires_grad or
-                                 (t._base is not None and _view_requires_grad(t))):
+            if t is None:
+                arrays.append(None)
+                edges.append(_NO_EDGE)
+                needs.append(False)
+                meta.append(None)
+                continue
+            a = t._data
+            arrays.append(a)
+            if not (t._requires_grad or (t._base is not None and _view_requires_grad(t))):
                 edges.append(_NO_EDGE)
                 needs.append(False)
                 meta.append(None)
@@ -187,8 +195,8 @@ class Node:
             if t._base is not None:
                 fn = _view_grad_fn(t)
             edges.append((fn, t._output_nr) if fn is not None else (t._accumulator(), 0))
-            a = t._data
             meta.append((a.shape, a.dtype))
+        out = cls.forward(ctx, *arrays, **params)
         ctx.next_functions = tuple(edges)
         # creation order: every node's inputs' nodes were made before it, so running nodes from
         # the highest sequence number down is a valid backward order (torch's sequence_nr)
@@ -229,7 +237,7 @@ class Node:
         if raw is not None:
             outs = out if type(out) is tuple else (out,)
             res = result if type(result) is tuple else (result,)
-            ctx._saved = tuple([_pack(a, inputs, outs, res) for a in raw])
+            ctx._saved = _pack_all(raw, inputs, outs, res)
             ctx._raw_saved = None
         else:
             ctx._saved = None
@@ -313,6 +321,21 @@ def _view_requires_grad(t):
 
 _saved_hooks = []          # stack of (pack_hook, unpack_hook)
 _hooks_disabled = [None]   # the error message while disable_saved_tensors_hooks is active
+
+
+def _pack_all(raw, inputs, outs, result):
+    """The saved entries for the arrays `raw` (see _pack); the common case inline."""
+    if _saved_hooks:
+        return tuple([_pack(a, inputs, outs, result) for a in raw])
+    packed = []
+    for a in raw:
+        for t in inputs:
+            if t is not None and t._data is a:
+                packed.append(('i', t, t._version))
+                break
+        else:
+            packed.append(_pack(a, inputs, outs, result))
+    return tuple(packed)
 
 
 def _pack(a, inputs, outs, result):
