@@ -228,8 +228,8 @@ def _linear_grads(g, x, w, need):
     gb = None
     if len(need) > 2 and need[2]:
         # column sums through BLAS: much faster than sum(axis=0) over a tall, narrow matrix
-        gb = array_module(g).ones(g.shape[0], g.dtype) @ g if g.dtype.kind == 'f' \
-            and g.dtype.itemsize >= 4 else g.sum(0)
+        gb = array_module(g).ones(g.shape[0], g.dtype) @ g if g.shape[0] > 256 and \
+            g.dtype.kind == 'f' and g.dtype.itemsize >= 4 else g.sum(0)
     return gx, gw, gb
 
 
