@@ -23,6 +23,10 @@ class AddBackward0(Function):
     def backward(ctx, grad):
         return grad, grad
 
+    @staticmethod
+    def backward_arrays(ctx, g):
+        return g, g
+
 
 class SubBackward0(Function):
     @staticmethod
@@ -35,6 +39,10 @@ class SubBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad, -grad if ctx.needs_input_grad[1] else None
+
+    @staticmethod
+    def backward_arrays(ctx, g):
+        return g, (-g if ctx.needs_input_grad[1] else None)
 
 
 class RsubBackward1(SubBackward0):
@@ -55,6 +63,14 @@ class MulBackward0(Function):
         a, b = ctx.saved_tensors
         n = ctx.needs_input_grad
         return (grad * b.conj() if n[0] else None), (grad * a.conj() if n[1] else None)
+
+    @staticmethod
+    def backward_arrays(ctx, g):
+        a, b = ctx.saved_arrays()
+        n = ctx.needs_input_grad
+        if a.dtype.kind == 'c':
+            a, b = a.conj(), b.conj()
+        return (g * b if n[0] else None), (g * a if n[1] else None)
 
 
 class DivBackward0(Function):

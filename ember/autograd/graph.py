@@ -106,6 +106,12 @@ class Node:
     # to skip Tensor wrapping on the hot path. `backward` stays the definition (double backward).
     backward_arrays = None
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # a subclass that redefines backward must not inherit its parent's array version
+        if 'backward' in cls.__dict__ and 'backward_arrays' not in cls.__dict__:
+            cls.backward_arrays = None
+
     # -- node API --------------------------------------------------------------------------
     def name(self):
         return type(self).__name__
