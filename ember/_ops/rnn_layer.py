@@ -133,7 +133,7 @@ class MkldnnRnnLayerBackward0(Function):
                 dc += keep_c
             if t == last and not n[5]:
                 break                     # the initial state needs no gradient
-            dh = matmul(dG[t], w)
+            matmul(dG[t], w, out=dh)      # dh has been used up by this step: reuse it
             if masks is not None:
                 dh += keep_h
         dG2 = dG.reshape(T * B, G)
