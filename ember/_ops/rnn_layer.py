@@ -1,12 +1,14 @@
 """A whole LSTM layer (one direction) as one graph node: torch's CPU `MkldnnRnnLayerBackward0`.
 
-The computation is the per-step one (`h @ W_hh.T` plus the fused cell math of `rnn_cell.py`),
-run in a loop over NumPy arrays, so a 50-step sequence costs one node instead of a hundred.
-Backward walks the steps in reverse with one `dgates @ W_hh` product per step and forms the
-W_hh gradient as a single product over all steps; the input-gate gradient is the stacked gate
-gradients, no scatter needed. When the backward must itself be differentiable
-(`create_graph=True`), it rebuilds the per-step graph from the saved inputs (fused cell nodes,
-which have their own differentiable backward) and differentiates that.
+Like torch's node it takes the layer input and all four weights: the input projection of every
+step is one product up front, then each step is `h @ W_hh.T` plus the fused cell math of
+`rnn_cell.py`, run in a loop over NumPy arrays, so a 50-step sequence costs one node instead of a
+hundred. The gate activations are kept block-major, (T, 4, B, H), so every gate block of a step
+is contiguous. Backward walks the steps in reverse with one `dgates @ W_hh` product per step and
+forms the W_ih, W_hh and bias gradients as single products over all steps. When the backward
+must itself be differentiable (`create_graph=True`), it rebuilds the per-step graph from the
+saved inputs (a linear projection and fused cell nodes, which have their own differentiable
+backward) and differentiates that.
 """
 from .._backend import array_module
 from .._tensor import _wrap
@@ -37,12 +39,12 @@ class MkldnnRnnLayerBackward0(Function):
             c0 = xp.zeros((B, H), dt)
         scale = _lstm_scale(H, dt, xp)
         # sigmoid(x) = 0.5 * tanh(x / 2) + 0.5: the halving is folded into the weights and bias
-        # once, so each step is one tanh over all four gate blocks and one affine fix-up
-        # the gate activations are kept block-major, (T, 4, B, H): every gate block of a step is
+        # once, so each step is one tanh over all four gate blocks and one affine fix-up.
+        # The gate activations are kept block-major, (T, 4, B, H): every gate block of a step is
         # contiguous, which makes the cell math here and the whole-sequence passes of backward
-        # about twice as fast as on the (B, 4H) column blocks. The input projection writes them
-        # in that order directly, as a product batched over (step, gate block), with the bias as
-        # an extra input column of ones (cheaper than a separate pass over the activations).
+        # about twice as fast as on (B, 4H) column blocks. The input projection writes them in
+        # that order directly, as a product batched over (step, gate block), with the bias as an
+        # extra input column of ones (cheaper than a separate pass over the activations).
         w_in = w_ih
         if b_ih is not None:
             I = x.shape[2]

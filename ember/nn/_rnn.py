@@ -2,10 +2,11 @@
 
 Per layer and direction: the input projection of every timestep is one matmul up front (its result
 unbound into per-step views), then each step is one `h @ W_hh.T` and one fused cell node
-(`ember/_ops/rnn_cell.py`). A plain LSTM direction runs the same steps inside a single layer node
-(`ember/_ops/rnn_layer.py`, torch's MkldnnRnnLayerBackward0). Packed sequences run as padded, time-major batches sorted by
-decreasing length, with a per-step row mask that freezes the state of finished sequences, so the
-final hidden state of every sequence is the one after its own last step.
+(`ember/_ops/rnn_cell.py`). A plain LSTM direction runs the same steps, input projection
+included, inside a single layer node (`ember/_ops/rnn_layer.py`, torch's MkldnnRnnLayerBackward0).
+Packed sequences run as padded, time-major batches sorted by decreasing length, with a per-step
+row mask that freezes the state of finished sequences, so the final hidden state of every
+sequence is the one after its own last step.
 """
 from .._ops.linalg_core import _tn, linear, mm
 from .._ops.rnn_cell import lstm_cell, gru_cell
