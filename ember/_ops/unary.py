@@ -202,11 +202,17 @@ absolute = abs
 
 
 def sigmoid(input, *, out=None):
-    return _out(SigmoidBackward0.apply(_float_in(input)), out)
+    if input._data.dtype.kind in 'iub':  # (inlined float_result: activations are hot)
+        input = float_result(input)
+    r = SigmoidBackward0.apply(input)
+    return r if out is None else _out(r, out)
 
 
 def tanh(input, *, out=None):
-    return _out(TanhBackward0.apply(_float_in(input)), out)
+    if input._data.dtype.kind in 'iub':
+        input = float_result(input)
+    r = TanhBackward0.apply(input)
+    return r if out is None else _out(r, out)
 
 
 def relu(input):
