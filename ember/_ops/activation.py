@@ -13,7 +13,8 @@ import numpy as np
 from .._backend import array_module
 from .._tensor import _wrap
 from ..autograd.graph import Node
-from .unary import _quiet
+from .comparison import where
+from .unary import _quiet, sigmoid
 
 
 # ----- numeric helpers on raw arrays ------------------------------------------------------------
@@ -385,15 +386,13 @@ class PreluKernelBackward0(Node):
     def backward(ctx, grad):
         x, w = ctx.saved_tensors
         n = ctx.needs_input_grad
-        from .comparison import where
         mask = _wrap(x._data > 0)
         gx = gw = None
-        zero = grad * 0
         if n[0]:
             wb = w.reshape(_prelu_bshape(w._data, x.ndim))
             gx = where(mask, grad, grad * wb)
         if n[1]:
-            gwf = where(mask, zero, grad * x)
+            gwf = where(mask, grad * 0, grad * x)
             if w._data.size == 1:
                 gw = gwf.sum().reshape(w.shape)
             else:
@@ -428,7 +427,6 @@ class GluBackward0(Node):
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        from .unary import sigmoid
         dim = ctx.dim
         h = x.shape[dim] // 2
         idx_a = (slice(None),) * dim + (slice(0, h),)

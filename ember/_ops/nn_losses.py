@@ -7,6 +7,8 @@ import numpy as np
 from .._backend import array_module
 from .._tensor import _wrap
 from ..autograd.graph import Node
+from .activation import pointwise
+from .comparison import where
 from .unary import _quiet
 
 
@@ -93,7 +95,6 @@ class SmoothL1LossBackward0(Node):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        from .comparison import where
         d = x - y
         local = where(_wrap(ctx.mask), d / ctx.beta, d.sgn())
         g = _expand_grad(grad, ctx.shape, ctx.reduction, ctx.n) * local
@@ -116,7 +117,6 @@ class HuberLossBackward0(Node):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        from .comparison import where
         d = x - y
         local = where(_wrap(ctx.mask), d, d.sgn() * ctx.delta)
         g = _expand_grad(grad, ctx.shape, ctx.reduction, ctx.n) * local
@@ -150,7 +150,6 @@ class BinaryCrossEntropyBackward0(Node):
     @staticmethod
     def backward(ctx, grad):
         x, y, w = ctx.saved_tensors
-        from .comparison import where
         n = ctx.needs_input_grad
         g = _expand_grad(grad, ctx.shape, ctx.reduction, ctx.n)
         if w is not None:
@@ -204,7 +203,6 @@ class BinaryCrossEntropyWithLogitsBackward0(Node):
             else:
                 gx = g * (s - y)
         if n[1] or (len(n) > 3 and n[3]):
-            from .activation import pointwise
             sp = pointwise('Softplus', -x, beta=1.0, threshold=20.0)
             if n[1]:
                 gy = g * (-x + (pw - 1) * sp) if pw is not None else g * -x
