@@ -112,3 +112,27 @@ def rand(*shape, seed=0, dtype=np.float64, low=None, high=None):
 
 def grad_fn_name(t):
     return None if t.grad_fn is None else type(t.grad_fn).__name__
+
+
+def copy_weights(em, tm):
+    """Load torch module `tm`'s state_dict into ember module `em`."""
+    em.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
+
+
+def backprop_and_compare(outs_e, outs_t, leaf_pairs, em, tm, rng, close):
+    """Backprop the same random weighting of all outputs through ember and torch, then compare
+    (with `close`) the gradients of every (ember, torch) leaf pair and of every parameter, whose
+    names must match torch's."""
+    le = lt = 0
+    for a, b in zip(outs_e, outs_t, strict=True):
+        w = rng.standard_normal(tuple(b.shape)).astype(_np(b).dtype)
+        le = le + (a * ember.tensor(w)).sum()
+        lt = lt + (b * torch.tensor(w)).sum()
+    le.backward()
+    lt.backward()
+    for a, b in leaf_pairs:
+        close(a.grad, b.grad)
+    pe, pt = list(em.named_parameters()), list(tm.named_parameters())
+    assert [n for n, _ in pe] == [n for n, _ in pt]
+    for (_, a), (_, b) in zip(pe, pt):
+        close(a.grad, b.grad)

@@ -8,6 +8,8 @@ from torch.nn.utils import rnn as trnn
 import ember
 from ember.nn.utils import rnn as ernn
 
+from _nn_helpers import backprop_and_compare, copy_weights
+
 RTOL, ATOL = 1e-4, 1e-5
 
 
@@ -150,10 +152,6 @@ def test_errors_match_torch():
 
 # ----- recurrent modules on packed input ----------------------------------------------------------
 
-def copy_weights(em, tm):
-    em.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
-
-
 @pytest.mark.parametrize('mode,kw', [
     ('LSTM', {}), ('LSTM', {'num_layers': 2, 'bidirectional': True}),
     ('LSTM', {'proj_size': 2, 'bidirectional': True}), ('GRU', {'num_layers': 2, 'bidirectional': True}),
@@ -188,19 +186,10 @@ def test_modules_on_packed_input(mode, kw, enforce, with_h0):
     same_packed(oe, ot)
     se = list(se) if mode == 'LSTM' else [se]
     st = list(st) if mode == 'LSTM' else [st]
-    le = lt = 0
-    for a, b in zip([oe.data] + se, [ot.data] + st):
+    assert len(se) == len(st)
+    for a, b in zip(se, st):
         close(a, b)
-        w = rng.standard_normal(tuple(b.shape)).astype(np.float32)
-        le = le + (a * ember.tensor(w)).sum()
-        lt = lt + (b * torch.tensor(w)).sum()
-    le.backward()
-    lt.backward()
-    close(xe.grad, xt.grad)
-    for s in states:
-        close(s[0].grad, s[1].grad)
-    for (n, a), (_, b) in zip(em.named_parameters(), tm.named_parameters()):
-        close(a.grad, b.grad)
+    backprop_and_compare([oe.data] + se, [ot.data] + st, [(xe, xt)] + states, em, tm, rng, close)
 
 
 # ----- example: sequence classification with an LSTM over packed sequences ------------------------

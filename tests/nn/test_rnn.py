@@ -9,11 +9,9 @@ import torch
 
 import ember
 
+from _nn_helpers import backprop_and_compare, copy_weights
+
 RTOL, ATOL = 1e-4, 1e-5
-
-
-def copy_weights(em, tm):
-    em.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
 
 
 def make(name, *args, **kw):
@@ -58,21 +56,7 @@ def check_module(em, tm, x, hx=None, seed=0):
     assert len(se) == len(st)
     for a, b in zip(se, st):
         close(a, b)
-    le = lt = 0
-    for a, b in zip([oe] + se, [ot] + st):
-        w = rng.standard_normal(tuple(b.shape)).astype(x.dtype)
-        le = le + (a * ember.tensor(w)).sum()
-        lt = lt + (b * torch.tensor(w)).sum()
-    le.backward()
-    lt.backward()
-    close(xe.grad, xt.grad)
-    for p in hx_pairs:
-        close(p[0].grad, p[1].grad)
-    names_e = [n for n, _ in em.named_parameters()]
-    names_t = [n for n, _ in tm.named_parameters()]
-    assert names_e == names_t
-    for (n, pe), (_, pt) in zip(em.named_parameters(), tm.named_parameters()):
-        close(pe.grad, pt.grad)
+    backprop_and_compare([oe] + se, [ot] + st, [(xe, xt)] + hx_pairs, em, tm, rng, close)
 
 
 CONFIGS = [
@@ -262,19 +246,10 @@ def test_cells_match_torch(name, kw, batched, with_state):
         ht = tuple(s[1] for s in states) if n == 2 else states[0][1]
     re, rt = em(xe, he), tm(xt, ht)
     re, rt = flat_states(re), flat_states(rt)
-    le = lt = 0
+    assert len(re) == len(rt)
     for a, b in zip(re, rt):
         close(a, b)
-        w = rng.standard_normal(tuple(b.shape)).astype(np.float32)
-        le = le + (a * ember.tensor(w)).sum()
-        lt = lt + (b * torch.tensor(w)).sum()
-    le.backward()
-    lt.backward()
-    close(xe.grad, xt.grad)
-    for s in states:
-        close(s[0].grad, s[1].grad)
-    for (n, pe), (_, pt) in zip(em.named_parameters(), tm.named_parameters()):
-        close(pe.grad, pt.grad)
+    backprop_and_compare(re, rt, [(xe, xt)] + states, em, tm, rng, close)
 
 
 @pytest.mark.parametrize('name', ['LSTMCell', 'GRUCell'])
