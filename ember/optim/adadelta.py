@@ -2,7 +2,7 @@
 from .._backend import array_module
 from ._kernels import _advance_step, _axpy, _effective_grad, _ema_square_, _real, _to_float
 from ._validation import _check_eps, _check_kernel_flags, _check_lr, _check_non_negative
-from .optimizer import Optimizer
+from .optimizer import _FLAG_DEFAULTS, Optimizer
 
 __all__ = ['Adadelta']
 
@@ -28,8 +28,7 @@ class Adadelta(Optimizer):
 
     def __setstate__(self, state):
         super().__setstate__(state)
-        self._upgrade_state(dict(foreach=None, maximize=False, differentiable=False,
-                                 capturable=False))
+        self._upgrade_state(_FLAG_DEFAULTS)
 
     def step(self, closure=None):
         """Perform a single optimization step (`closure` re-evaluates the model, returns the loss)."""

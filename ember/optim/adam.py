@@ -5,7 +5,7 @@ from ._kernels import (_adam_moments_, _advance_step, _axpy, _grad_with_weight_d
                        _to_float)
 from ._validation import (_check_betas, _check_eps, _check_kernel_flags, _check_lr,
                           _check_non_negative)
-from .optimizer import Optimizer
+from .optimizer import _FLAG_DEFAULTS, Optimizer
 
 __all__ = ['Adam']
 
@@ -43,8 +43,8 @@ class Adam(Optimizer):
 
     def __setstate__(self, state):
         super().__setstate__(state)
-        self._upgrade_state(dict(amsgrad=False, maximize=False, foreach=None, capturable=False,
-                                 differentiable=False, decoupled_weight_decay=False, fused=None),
+        self._upgrade_state(dict(_FLAG_DEFAULTS, amsgrad=False, decoupled_weight_decay=False,
+                                 fused=None),
                             on_device=('capturable', 'fused'))
 
     def step(self, closure=None):

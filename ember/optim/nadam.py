@@ -4,7 +4,7 @@ from ._kernels import (_adam_moments_, _advance_step, _axpy, _grad_with_weight_d
                        _scalar_tensor, _step_tensor, _to_float, _zeros_like)
 from ._validation import (_check_betas, _check_eps, _check_kernel_flags, _check_lr,
                           _check_non_negative)
-from .optimizer import Optimizer
+from .optimizer import _FLAG_DEFAULTS, Optimizer
 
 __all__ = ['NAdam']
 
@@ -34,8 +34,7 @@ class NAdam(Optimizer):
 
     def __setstate__(self, state):
         super().__setstate__(state)
-        self._upgrade_state(dict(maximize=False, foreach=None, capturable=False,
-                                 differentiable=False, decoupled_weight_decay=False),
+        self._upgrade_state(dict(_FLAG_DEFAULTS, decoupled_weight_decay=False),
                             scalars=('step', 'mu_product'))
 
     def step(self, closure=None):

@@ -31,6 +31,10 @@ class _RequiredParameter:
 
 required = _RequiredParameter()
 
+# The kernel-tuning group options most optimizers gained over torch releases: what `__setstate__`
+# fills in (through `_upgrade_state`) when an older state dict lacks them.
+_FLAG_DEFAULTS = dict(foreach=None, maximize=False, differentiable=False, capturable=False)
+
 _global_optimizer_pre_hooks = OrderedDict()
 _global_optimizer_post_hooks = OrderedDict()
 

@@ -4,7 +4,7 @@ from ._kernels import (_adam_moments_, _advance_step, _axpy, _grad_with_weight_d
                        _to_float)
 from ._validation import (_check_betas, _check_eps, _check_kernel_flags, _check_lr,
                           _check_non_negative)
-from .optimizer import Optimizer
+from .optimizer import _FLAG_DEFAULTS, Optimizer
 
 __all__ = ['RAdam']
 
@@ -33,8 +33,7 @@ class RAdam(Optimizer):
 
     def __setstate__(self, state):
         super().__setstate__(state)
-        self._upgrade_state(dict(foreach=None, maximize=False, differentiable=False,
-                                 decoupled_weight_decay=False, capturable=False))
+        self._upgrade_state(dict(_FLAG_DEFAULTS, decoupled_weight_decay=False))
 
     def step(self, closure=None):
         """Perform a single optimization step (`closure` re-evaluates the model, returns the loss)."""

@@ -2,7 +2,7 @@
 from .._backend import array_module
 from ._kernels import _advance_step, _axpy, _effective_grad, _ema_square_, _lerp_, _real, _to_float
 from ._validation import _check_eps, _check_kernel_flags, _check_lr, _check_non_negative
-from .optimizer import Optimizer
+from .optimizer import _FLAG_DEFAULTS, Optimizer
 
 __all__ = ['RMSprop']
 
@@ -31,8 +31,7 @@ class RMSprop(Optimizer):
 
     def __setstate__(self, state):
         super().__setstate__(state)
-        self._upgrade_state(dict(momentum=0, centered=False, foreach=None, maximize=False,
-                                 differentiable=False, capturable=False))
+        self._upgrade_state(dict(_FLAG_DEFAULTS, momentum=0, centered=False))
 
     def step(self, closure=None):
         """Perform a single optimization step (`closure` re-evaluates the model, returns the loss)."""

@@ -2,7 +2,7 @@
 from .._backend import array_module
 from ._kernels import _advance_step, _full_like, _real, _step_tensor, _to_float, _zeros_like
 from ._validation import _check_kernel_flags, _check_lr
-from .optimizer import Optimizer
+from .optimizer import _FLAG_DEFAULTS, Optimizer
 
 __all__ = ['Rprop']
 
@@ -27,8 +27,7 @@ class Rprop(Optimizer):
 
     def __setstate__(self, state):
         super().__setstate__(state)
-        self._upgrade_state(dict(foreach=None, maximize=False, differentiable=False,
-                                 capturable=False))
+        self._upgrade_state(_FLAG_DEFAULTS)
 
     def step(self, closure=None):
         """Perform a single optimization step (`closure` re-evaluates the model, returns the loss)."""
