@@ -262,7 +262,9 @@ def test_interpolate_errors_and_modules():
              ({}, ValueError, 'either size or scale_factor'),
              ({'size': 5, 'align_corners': True}, ValueError, 'align_corners option can only be set'),
              ({'size': 5, 'mode': 'linear'}, NotImplementedError, 'Got 4D input, but linear mode needs 3D'),
-             ({'size': (2, 3, 4)}, ValueError, 'Input and output must have the same number of spatial')]
+             ({'size': (2, 3, 4)}, ValueError, 'Input and output must have the same number of spatial'),
+             ({'scale_factor': (2.0,)}, ValueError,
+              'Input and scale_factor must have the same number of spatial dimensions')]
     for kw, exc, msg in cases:
         for F, L in ((FT, torch), (FE, ember)):
             with pytest.raises(exc, match=msg):

@@ -58,6 +58,16 @@ _INTERP_MODES = ('nearest', 'linear', 'bilinear', 'bicubic', 'trilinear', 'area'
 _NEEDS = {'linear': 1, 'bilinear': 2, 'bicubic': 2, 'trilinear': 3}
 
 
+
+def _per_dim(v, nd, conv, msg):
+    """One value per spatial dim from a scalar or a length-nd sequence (ValueError `msg` otherwise)."""
+    if isinstance(v, (list, tuple)):
+        if len(v) != nd:
+            raise ValueError(msg)
+        return tuple(conv(e) for e in v)
+    return (conv(v),) * nd
+
+
 def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corners=None,
                 recompute_scale_factor=None, antialias=False):
     """Resize by nearest / (bi/tri)linear / bicubic interpolation or area averaging."""
@@ -86,26 +96,16 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
     if size is not None and scale_factor is not None:
         raise ValueError("only one of size or scale_factor should be defined")
     if size is not None:
-        if isinstance(size, (list, tuple)):
-            if len(size) != nd:
-                raise ValueError(f"Input and output must have the same number of spatial dimensions, but "
-                                 f"got input with spatial dimensions of {list(L)} and output size of "
-                                 f"{size}. Please provide input tensor in (N, C, d1, d2, ...,dK) format "
-                                 "and output size in (o1, o2, ...,oK) format.")
-            out = tuple(int(s) for s in size)
-        else:
-            out = (int(size),) * nd
+        out = _per_dim(size, nd, int, "Input and output must have the same number of spatial dimensions, "
+                       f"but got input with spatial dimensions of {list(L)} and output size of {size}. "
+                       "Please provide input tensor in (N, C, d1, d2, ...,dK) format and output size in "
+                       "(o1, o2, ...,oK) format.")
         scales = [None] * nd
     elif scale_factor is not None:
-        if isinstance(scale_factor, (list, tuple)):
-            if len(scale_factor) != nd:
-                raise ValueError(f"Input and scale_factor must have the same number of spatial dimensions, "
-                                 f"but got input with spatial dimensions of {list(L)} and scale_factor of "
-                                 f"shape {scale_factor}. Please provide input tensor in (N, C, d1, d2, "
-                                 "...,dK) format and scale_factor in (s1, s2, ...,sK) format.")
-            sf = tuple(float(s) for s in scale_factor)
-        else:
-            sf = (float(scale_factor),) * nd
+        sf = _per_dim(scale_factor, nd, float, "Input and scale_factor must have the same number of "
+                      f"spatial dimensions, but got input with spatial dimensions of {list(L)} and "
+                      f"scale_factor of shape {scale_factor}. Please provide input tensor in (N, C, d1, "
+                      "d2, ...,dK) format and scale_factor in (s1, s2, ...,sK) format.")
         out = tuple(int(math.floor(l * s)) for l, s in zip(L, sf))
         scales = [None] * nd if recompute_scale_factor else list(sf)
     else:
