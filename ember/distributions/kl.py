@@ -373,13 +373,10 @@ def _kl_gamma_infinity(p, q):
 @register_kl(Laplace, Exponential)
 @register_kl(Laplace, Gamma)
 @register_kl(Laplace, Uniform)
-def _kl_laplace_infinity(p, q):
-    return _infinite_like(p.loc)
-
-
 @register_kl(Normal, Beta)
 @register_kl(Normal, Exponential)
 @register_kl(Normal, Gamma)
 @register_kl(Normal, Uniform)
-def _kl_normal_infinity(p, q):
+def _kl_real_support_infinity(p, q):
+    # p (Laplace or Normal) is supported on the whole real line, q only on part of it
     return _infinite_like(p.loc)
