@@ -119,15 +119,16 @@ def test_conv_transpose_output_size():
     mt = tnn.ConvTranspose2d(2, 3, 3, stride=2)
     me = enn.ConvTranspose2d(2, 3, 3, stride=2)
     _copy_params(me, mt)
-    x = rand(1, 2, 4, 4, seed=11).astype(np.float32)
-    for size in [(9, 9), (10, 10), (1, 3, 10, 9)]:
+    x = rand(1, 2, 4, 5, seed=11).astype(np.float32)   # non-square, so per-dim mix-ups show
+    for size in [(9, 11), (10, 12), (1, 3, 10, 11)]:
         ye = me(ember.tensor(x), output_size=size)
         yt = mt(torch.tensor(x), output_size=size)
         assert tuple(ye.shape) == tuple(yt.shape)
         np.testing.assert_allclose(ye.detach().numpy(), yt.detach().numpy(), rtol=1e-5, atol=1e-6)
-    with pytest.raises(ValueError):
+    msg = r'valid sizes range from \[9, 11\] to \[10, 12\]'
+    with pytest.raises(ValueError, match=msg):
         mt(torch.tensor(x), output_size=(12, 12))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=msg):
         me(ember.tensor(x), output_size=(12, 12))
 
 

@@ -173,19 +173,16 @@ class _ConvTransposeNd(_ConvNd):
             raise ValueError(f"ConvTranspose{num_spatial_dims}D: for {input.dim()}D input, output_size "
                              f"must have {num_spatial_dims} or {num_spatial_dims + (2 if has_batch else 1)} "
                              f"elements (got {len(output_size)})")
-        res = []
-        for d in range(num_spatial_dims):
-            dim_size = input.shape[d - num_spatial_dims]
-            dil = 1 if dilation is None else dilation[d]
-            min_size = (dim_size - 1) * stride[d] - 2 * padding[d] + dil * (kernel_size[d] - 1) + 1
-            max_size = min_size + stride[d] - 1
-            if not (min_size <= output_size[d] <= max_size):
+        dil = dilation if dilation is not None else (1,) * num_spatial_dims
+        min_sizes = [(input.shape[d - num_spatial_dims] - 1) * stride[d] - 2 * padding[d] +
+                     dil[d] * (kernel_size[d] - 1) + 1 for d in range(num_spatial_dims)]
+        max_sizes = [m + s - 1 for m, s in zip(min_sizes, stride)]
+        for lo, want, hi in zip(min_sizes, output_size, max_sizes):
+            if not lo <= want <= hi:
                 raise ValueError(f"requested an output size of {output_size}, but valid sizes range from "
-                                 f"{[(input.shape[i - num_spatial_dims] - 1) * stride[i] - 2 * padding[i] + (1 if dilation is None else dilation[i]) * (kernel_size[i] - 1) + 1 for i in range(num_spatial_dims)]} to "
-                                 f"{[(input.shape[i - num_spatial_dims] - 1) * stride[i] - 2 * padding[i] + (1 if dilation is None else dilation[i]) * (kernel_size[i] - 1) + stride[i] for i in range(num_spatial_dims)]} "
-                                 f"(for an input of {list(input.shape[2:] if has_batch else input.shape[1:])})")
-            res.append(output_size[d] - min_size)
-        return tuple(res)
+                                 f"{min_sizes} to {max_sizes} (for an input of "
+                                 f"{list(input.shape[2:] if has_batch else input.shape[1:])})")
+        return tuple(want - lo for want, lo in zip(output_size, min_sizes))
 
     def forward(self, input, output_size=None):
         nd = self._nd
