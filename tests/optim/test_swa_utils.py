@@ -15,6 +15,15 @@ def _models(seed=0):
     return em, tm
 
 
+def _bn_models(seed):
+    """The same MLP with a BatchNorm1d (running statistics as buffers) in torch and ember."""
+    torch.manual_seed(seed)
+    tm, em = (lib.nn.Sequential(lib.nn.Linear(4, 6), lib.nn.BatchNorm1d(6), lib.nn.ReLU(),
+                                lib.nn.Linear(6, 2)) for lib in (torch, ember))
+    _copy_weights(tm, em)
+    return tm, em
+
+
 def _copy_weights(tm, em):
     for pe, pt in zip(em.parameters(), tm.parameters()):
         pe.data = ember.tensor(pt.detach().numpy().copy())
@@ -119,14 +128,7 @@ def test_swalr_errors_like_torch():
 
 
 def test_update_bn_matches_torch():
-    if not hasattr(ember.nn, 'BatchNorm1d'):
-        pytest.skip("ember.nn.BatchNorm1d is not available yet")
-    torch.manual_seed(0)
-    tm = torch.nn.Sequential(torch.nn.Linear(4, 6), torch.nn.BatchNorm1d(6), torch.nn.ReLU(),
-                             torch.nn.Linear(6, 2))
-    em = ember.nn.Sequential(ember.nn.Linear(4, 6), ember.nn.BatchNorm1d(6), ember.nn.ReLU(),
-                             ember.nn.Linear(6, 2))
-    _copy_weights(tm, em)
+    tm, em = _bn_models(0)
     rng = np.random.default_rng(5)
     batches = [rng.standard_normal((8, 4)).astype(np.float32) for _ in range(5)]
     tm.eval()
@@ -142,14 +144,7 @@ def test_update_bn_matches_torch():
 
 @pytest.mark.parametrize('ema', [False, True])
 def test_averaged_model_use_buffers_matches_torch(ema):
-    if not hasattr(ember.nn, 'BatchNorm1d'):
-        pytest.skip("ember.nn.BatchNorm1d is not available yet")
-    torch.manual_seed(1)
-    tm = torch.nn.Sequential(torch.nn.Linear(4, 6), torch.nn.BatchNorm1d(6), torch.nn.ReLU(),
-                             torch.nn.Linear(6, 2))
-    em = ember.nn.Sequential(ember.nn.Linear(4, 6), ember.nn.BatchNorm1d(6), ember.nn.ReLU(),
-                             ember.nn.Linear(6, 2))
-    _copy_weights(tm, em)
+    tm, em = _bn_models(1)
     kw_t = dict(multi_avg_fn=torch.optim.swa_utils.get_ema_multi_avg_fn(0.7)) if ema else {}
     kw_e = dict(multi_avg_fn=ember.optim.swa_utils.get_ema_multi_avg_fn(0.7)) if ema else {}
     avg_t = torch.optim.swa_utils.AveragedModel(tm, use_buffers=True, **kw_t)
