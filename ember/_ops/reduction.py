@@ -77,18 +77,27 @@ def _sum_dtype(input, dtype):
     return None
 
 
+def _reduce_dims(dim, ndim):
+    """dims to reduce; an empty dim list means all dims, as in torch (recorded as ...Backward1)."""
+    if not ndim:
+        return ()
+    if isinstance(dim, (tuple, list)) and not dim:
+        dim = None
+    return dims_arg(dim, ndim)
+
+
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Sum of all elements, or over `dim` (int or tuple); integer inputs sum in int64."""
     npdt = _sum_dtype(input, dtype)
     if npdt is not None and input._data.dtype.kind in 'fc' and npdt.kind in 'fc':
         input = input.to(D.from_numpy(npdt))
         npdt = None
-    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0 and False):
+    if dim is None:
         r = SumBackward0.apply(input, dtype=npdt)
         if keepdim:
             r = r.reshape((1,) * input._data.ndim)
     else:
-        dims = dims_arg(dim, input._data.ndim) if input._data.ndim else ()
+        dims = _reduce_dims(dim, input._data.ndim)
         r = SumBackward1.apply(input, dims=dims, keepdim=keepdim, dtype=npdt)
     if out is not None:
         from .inplace import copy_into_out
@@ -109,7 +118,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
         if keepdim:
             r = r.reshape((1,) * input._data.ndim)
     else:
-        dims = dims_arg(dim, input._data.ndim) if input._data.ndim else ()
+        dims = _reduce_dims(dim, input._data.ndim)
         r = MeanBackward1.apply(input, dims=dims, keepdim=keepdim)
     if out is not None:
         from .inplace import copy_into_out
