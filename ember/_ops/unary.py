@@ -1,13 +1,9 @@
 """Core unary math: exp, log, sqrt, abs, sigmoid, tanh, relu (the rest of the pointwise family
 lives in `pointwise.py`). Integer inputs of float functions compute in the default float dtype."""
 from .._backend import array_module
-from .._tensor import tensor_method
+from .._tensor import _wrap, tensor_method
 from ..autograd.graph import Node as Function
 from ._helpers import float_result
-
-
-def _float_in(x):
-    return float_result(x)
 
 
 class ExpBackward0(Function):
@@ -141,11 +137,12 @@ class ReluBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_tensors
-        return ThresholdBackwardMask.apply(grad, out)
+        return ThresholdBackwardBackward0.apply(grad, out)
 
 
-class ThresholdBackwardMask(Function):
-    """grad where out > 0 else 0: relu's gradient, linear in grad (so differentiable in it)."""
+class ThresholdBackwardBackward0(Function):
+    """grad where out > 0 else 0: relu's gradient, linear in grad (so differentiable in it); named
+    as torch names the node of relu's gradient."""
 
     @staticmethod
     def forward(ctx, g, out):
@@ -154,7 +151,6 @@ class ThresholdBackwardMask(Function):
 
     @staticmethod
     def backward(ctx, gg):
-        from .._tensor import _wrap
         return gg * _wrap(ctx.mask), None
 
 
@@ -181,15 +177,15 @@ def _out(r, out):
 
 
 def exp(input, *, out=None):
-    return _out(ExpBackward0.apply(_float_in(input)), out)
+    return _out(ExpBackward0.apply(float_result(input)), out)
 
 
 def log(input, *, out=None):
-    return _out(LogBackward0.apply(_float_in(input)), out)
+    return _out(LogBackward0.apply(float_result(input)), out)
 
 
 def sqrt(input, *, out=None):
-    return _out(SqrtBackward0.apply(_float_in(input)), out)
+    return _out(SqrtBackward0.apply(float_result(input)), out)
 
 
 def abs(input, *, out=None):
