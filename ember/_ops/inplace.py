@@ -9,6 +9,7 @@ were overwritten.
 import numpy as np
 
 from .. import _dtype as D
+from .._backend import array_module
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import _state
 
@@ -200,7 +201,6 @@ class CopyBackwards(Function):
 
     @staticmethod
     def forward(ctx, s, v):
-        from .._backend import array_module
         try:
             return array_module(s).broadcast_to(v, s.shape).copy()
         except ValueError:
@@ -220,7 +220,6 @@ class FillBackward2(Function):
 
     @staticmethod
     def forward(ctx, s, value):
-        from .._backend import array_module
         return array_module(s).full(s.shape, value, s.dtype)
 
     @staticmethod
@@ -233,17 +232,16 @@ class ZeroBackward0(FillBackward2):
 
 
 class FillBackward3(Function):
-    """The graph form of fill_ with a 0-d tensor: its gradient is the sum of the incoming one."""
+    """The graph form of fill_ with a 0-d tensor: v is broadcast, so the engine sums its gradient."""
 
     @staticmethod
     def forward(ctx, s, v):
-        from .._backend import array_module
         return array_module(s).broadcast_to(v, s.shape).copy()
 
     @staticmethod
     def backward(ctx, grad):
         n = ctx.needs_input_grad
-        return (grad * 0 if n[0] else None), (grad.sum() if n[1] else None)
+        return (grad * 0 if n[0] else None), (grad if n[1] else None)
 
 
 Tensor.fill_ = fill_
