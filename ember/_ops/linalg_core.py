@@ -302,9 +302,9 @@ class _Addmm(Function):
             try:
                 out = out + (c * beta if beta != 1 else c)
             except ValueError:
-                raise RuntimeError(f"The size of tensor a ({c.shape[-1] if c.ndim else 1}) must match "
-                                   f"the size of tensor b ({out.shape[-1]}) at non-singleton "
-                                   "dimension 1") from None
+                from .shape import expanded_shape
+                expanded_shape(c.shape, out.shape)  # raises torch's expand error for input
+                raise
         return out
 
     @staticmethod

@@ -94,8 +94,6 @@ def view(self, *shape, size=None):
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at least "
                            "one dimension spans across two contiguous subspaces). Use .reshape(...) "
                            "instead.")
-    if shape == self._data.shape:
-        return ViewBackward0.apply(self, shape=shape)
     return ViewBackward0.apply(self, shape=shape)
 
 
@@ -297,7 +295,11 @@ class ExpandBackward0(Function):
 def expand(self, *sizes, size=None):
     """Broadcast to a larger shape without copying; -1 keeps a dimension."""
     sizes = _shape_arg(_kw_sizes(sizes, size, 'size', 'expand'))
-    shape = self._data.shape
+    return ExpandBackward0.apply(self, shape=expanded_shape(self._data.shape, sizes))
+
+
+def expanded_shape(shape, sizes):
+    """The shape `shape` expands to for `sizes` (-1 keeps a dim), or torch's expand error."""
     if len(sizes) < len(shape):
         raise RuntimeError(f"expand(torch.FloatTensor{{[{', '.join(map(str, shape))}]}}, size=[{', '.join(map(str, sizes))}]): the number of sizes provided ({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({len(shape)})")
     off = len(sizes) - len(shape)
@@ -324,8 +326,7 @@ def expand(self, *sizes, size=None):
             raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size "
                                f"({cur}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
                                f"Tensor sizes: {list(shape)}")
-    out = tuple(out)
-    return ExpandBackward0.apply(self, shape=out)
+    return tuple(out)
 
 
 def expand_as(self, other):
