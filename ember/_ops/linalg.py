@@ -13,6 +13,7 @@ from ..autograd.graph import Node as Function
 from . import shape as S
 from .linalg_core import matmul, mm, bmm, mv, dot
 from .reduction import _type_name
+from ._outarg import out_result as _out
 
 
 def _lst(s):
@@ -22,13 +23,6 @@ def _lst(s):
 def _same_dtype(name, a, b, what='expected both vectors to have same dtype'):
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(f"{name} : {what}, but found {_type_name(a.dtype)} and {_type_name(b.dtype)}")
-
-
-def _out(r, out):
-    if out is None:
-        return r
-    from .inplace import copy_into_out
-    return copy_into_out(out, r)
 
 
 class VdotBackward0(Function):
@@ -355,20 +349,6 @@ def _contract(x, t, y, u, keep):
     return r, ''.join(batch + xo + yo)
 
 
-class _KronView(Function):
-    @staticmethod
-    def forward(ctx, a, shape):
-        ctx.in_shape = a.shape
-        return a.reshape(shape)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return S.reshape(grad, ctx.in_shape)
-
-
-_KronView.__name__ = _KronView.__qualname__ = 'UnsafeViewBackward0'
-
-
 def kron(input, other, *, out=None):
     """Kronecker product (dims are aligned from the right)."""
     n = max(input._data.ndim, other._data.ndim)
@@ -381,7 +361,7 @@ def kron(input, other, *, out=None):
         ia += [sa[d], 1]
         ib += [1, sb[d]]
     prod = S.reshape(a, tuple(ia)) * S.reshape(b, tuple(ib))
-    return _out(_KronView.apply(prod, shape=tuple(x * y for x, y in zip(sa, sb))), out)
+    return _out(S.UnsafeViewBackward0.apply(prod, shape=tuple(x * y for x, y in zip(sa, sb))), out)
 
 
 # ----- cross / cdist / multi_dot --------------------------------------------------------------

@@ -17,16 +17,10 @@ from ._helpers import float_result
 from .inplace import make_inplace
 from .unary import _quiet, exp, abs
 from .reduction import _type_name
+from ._outarg import out_result as _out
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
-
-
-def _out(r, out):
-    if out is None:
-        return r
-    from .inplace import copy_into_out
-    return copy_into_out(out, r)
 
 
 def _not_impl(kernel, t):

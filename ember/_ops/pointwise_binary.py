@@ -19,13 +19,7 @@ from .inplace import make_inplace
 from .reduction import _type_name
 from .unary import _quiet
 from .comparison import where
-
-
-def _out(r, out):
-    if out is None:
-        return r
-    from .inplace import copy_into_out
-    return copy_into_out(out, r)
+from ._outarg import out_result as _out
 
 
 def _zeros(t):

@@ -9,13 +9,7 @@ from ._helpers import binary_operands, broadcast_shapes_msg
 from .pointwise_binary import inplace_pointwise
 from .reduction import _type_name
 from . import comparison as C
-
-
-def _out(r, out):
-    if out is None:
-        return r
-    from .inplace import copy_into_out
-    return copy_into_out(out, r)
+from ._outarg import out_result as _out
 
 
 def _bc_error(a, b):

@@ -17,32 +17,7 @@ from ._helpers import dims_arg, float_result
 from .comparison import where
 from .reduction import _type_name, _restore_dims, sum as _sum
 from .unary import _quiet
-
-
-def _out(r, out):
-    if out is None:
-        return r
-    from .inplace import copy_into_out
-    if isinstance(r, tuple):
-        if not isinstance(out, (tuple, list)) or len(out) != len(r):
-            raise TypeError(f"out must be a tuple of {len(r)} Tensors")
-        for o, v in zip(out, r):
-            if isinstance(o, Tensor) and o.dtype is not v.dtype:  # no casting into these
-                raise RuntimeError(f"Expected out tensor to have dtype {_c10_name(v.dtype)}, but "
-                                   f"got {_c10_name(o.dtype)} instead")
-        for o, v in zip(out, r):
-            copy_into_out(o, v)
-        return type(r)(tuple(out)) if type(r) is not tuple else tuple(out)
-    return copy_into_out(out, r)
-
-
-_C10 = {'float32': 'float', 'float64': 'double', 'int64': 'long int', 'int32': 'int',
-        'int16': 'short int', 'int8': 'signed char', 'uint8': 'unsigned char', 'bool': 'bool',
-        'float16': 'c10::Half', 'bfloat16': 'c10::BFloat16'}
-
-
-def _c10_name(d):
-    return _C10.get(d.name, d.name)
+from ._outarg import out_result as _out
 
 
 def _check_tensor(name, input):

@@ -10,17 +10,7 @@ from ._along import scatter_add
 from .comparison import where
 from .inplace import make_inplace
 from .unary import _quiet
-
-
-def _out(r, out):
-    if out is None:
-        return r
-    from .inplace import copy_into_out
-    if isinstance(r, tuple):
-        for o, v in zip(out, r):
-            copy_into_out(o, v)
-        return type(r)(tuple(out))
-    return copy_into_out(out, r)
+from ._outarg import out_result as _out
 
 
 def _dim(input, dim, name):

@@ -16,6 +16,7 @@ from ..autograd.graph import Node as Function
 from ._along import full_index as _full_index
 from .indexing import IndexPutGrad, IndexBackward0
 from .reduction import _type_name
+from ._outarg import out_result as _out
 
 
 def _lst(s):
@@ -78,13 +79,6 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
             raise RuntimeError(f"Size does not match at dimension {k} expected index {_lst(ix.shape)} to "
                                f"be no larger than self {_lst(a.shape)} apart from dimension {d}")
     return _out(GatherBackward0.apply(input, index, dim=d), out)
-
-
-def _out(r, out):
-    if out is None:
-        return r
-    from .inplace import copy_into_out
-    return copy_into_out(out, r)
 
 
 def _check_scatter(input, dim, index, src, name='scatter'):

@@ -14,6 +14,7 @@ from .._backend import array_module
 from .._tensor import Tensor, tensor_method, _wrap, _wrap_dim
 from ..autograd.graph import Node as Function
 from . import shape as S
+from ._outarg import out_result as _out
 
 
 def _int_tuple(x):
@@ -172,13 +173,6 @@ def triu(input, diagonal=0, *, out=None):
     """Upper triangle (elements on and above diagonal k), the rest zero."""
     _tri_check(input, 'triu')
     return _out(TriuBackward0.apply(input, k=int(diagonal)), out)
-
-
-def _out(r, out):
-    if out is None:
-        return r
-    from .inplace import copy_into_out
-    return copy_into_out(out, r)
 
 
 # ----- diagonals ------------------------------------------------------------------------------

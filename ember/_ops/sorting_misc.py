@@ -7,13 +7,7 @@ from .. import _dtype as D
 from .._backend import array_module
 from .._tensor import Tensor, _wrap, _wrap_dim
 from .reduction import _type_name
-
-
-def _out(r, out):
-    if out is None:
-        return r
-    from .inplace import copy_into_out
-    return copy_into_out(out, r)
+from ._outarg import out_result as _out
 
 
 def _check(name, x, argname='input', pos=1):
