@@ -15,6 +15,7 @@ from ..autograd.graph import Node as Function
 from . import shape as S
 from .linalg_core import matmul, LinalgInvExBackward0
 from .reduction import _type_name
+from ._outarg import out_result as _out
 
 
 class LinAlgError(RuntimeError):
@@ -92,7 +93,7 @@ def inv_ex(A, *, check_errors=False, out=None):
             r = _wrap(_nan_inverse(A._data))
     else:
         r = LinalgInvExBackward0.apply(A)
-    return RT.linalg_inv_ex((r, _wrap(array_module(A._data).asarray(info))))
+    return _out(RT.linalg_inv_ex((r, _wrap(array_module(A._data).asarray(info)))), out)
 
 
 def _nan_inverse(a):
@@ -180,7 +181,7 @@ def slogdet(A, *, out=None):
     if sign._grad_fn is None and logabs._grad_fn is not None:
         # torch marks both outputs with the node (sign simply gets no gradient)
         sign._grad_fn, sign._requires_grad, sign._output_nr = logabs._grad_fn, True, 0
-    return RT.linalg_slogdet((sign, logabs))
+    return _out(RT.linalg_slogdet((sign, logabs)), out)
 
 
 def logdet(A):
@@ -323,9 +324,11 @@ def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
         if check_errors:
             raise
         xp = array_module(A._data)
-        return RT.linalg_cholesky_ex((_wrap(xp.zeros_like(A._data)), _wrap(xp.asarray(1, np.int32))))
-    return RT.linalg_cholesky_ex((LinalgCholeskyExBackward0.apply(A, upper=upper),
-                                  _wrap(array_module(A._data).zeros(A._data.shape[:-2], np.int32))))
+        r = (_wrap(xp.zeros_like(A._data)), _wrap(xp.asarray(1, np.int32)))
+    else:
+        r = (LinalgCholeskyExBackward0.apply(A, upper=upper),
+             _wrap(array_module(A._data).zeros(A._data.shape[:-2], np.int32)))
+    return _out(RT.linalg_cholesky_ex(r), out)
 
 
 def cholesky_legacy(input, upper=False, *, out=None):
@@ -396,7 +399,7 @@ def qr(A, mode='reduced', *, out=None):
     _float('linalg.qr', A)
     q, r = LinalgQrBackward0.apply(A, mode=mode)
     _share_node(q, r)
-    return RT.linalg_qr((q, r))
+    return _out(RT.linalg_qr((q, r)), out)
 
 
 def _share_node(*outs):
@@ -411,7 +414,7 @@ def _share_node(*outs):
 def qr_legacy(input, some=True, *, out=None):
     """torch.qr (deprecated): some=True is mode 'reduced', False is 'complete'."""
     q, r = qr(input, 'reduced' if some else 'complete')
-    return RT.qr((q, r))
+    return _out(RT.qr((q, r)), out)
 
 
 # ----- SVD ------------------------------------------------------------------------------------------
@@ -484,7 +487,7 @@ def svd(A, full_matrices=True, *, driver=None, out=None):
     _float('linalg.svd', A)
     outs = LinalgSvdBackward0.apply(A, full_matrices=full_matrices, compute_uv=True)
     _share_node(*outs)
-    return RT.linalg_svd(outs)
+    return _out(RT.linalg_svd(outs), out)
 
 
 def svdvals(A, *, driver=None, out=None):
@@ -500,7 +503,7 @@ def svd_legacy(input, some=True, compute_uv=True, *, out=None):
     U, s, Vh = svd(input, full_matrices=not some)
     if not compute_uv:
         U, Vh = U.detach() * 0, Vh.detach() * 0
-    return RT.svd((U, s, Vh.mH))
+    return _out(RT.svd((U, s, Vh.mH)), out)
 
 
 # ----- eigen ----------------------------------------------------------------------------------------
@@ -515,7 +518,7 @@ def eig(A, *, out=None):
     xp = array_module(A._data)
     w, v = xp.linalg.eig(A._data)
     cd = _complex_dtype(A._data.dtype)
-    return RT.linalg_eig((_wrap(w.astype(cd)), _wrap(v.astype(cd))))
+    return _out(RT.linalg_eig((_wrap(w.astype(cd)), _wrap(v.astype(cd)))), out)
 
 
 def eigvals(A, *, out=None):
@@ -569,7 +572,7 @@ def eigh(A, UPLO='L', *, out=None):
     _uplo(UPLO)
     outs = LinalgEighBackward0.apply(A, uplo=UPLO, vectors=True)
     _share_node(*outs)
-    return RT.linalg_eigh(outs)
+    return _out(RT.linalg_eigh(outs), out)
 
 
 def eigvalsh(A, UPLO='L', *, out=None):
@@ -855,17 +858,6 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
     if nd == 1:
         return vector_norm(A, ord, None, keepdim, dtype=dtype, out=out)
     return matrix_norm(A, ord, (-2, -1), keepdim, dtype=dtype, out=out)
-
-
-def _out(r, out):
-    if out is None:
-        return r
-    from .inplace import copy_into_out
-    if isinstance(r, tuple):
-        for o, x in zip(out, r):
-            copy_into_out(o, x)
-        return out
-    return copy_into_out(out, r)
 
 
 tensor_method('det')(det)

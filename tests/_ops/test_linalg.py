@@ -258,3 +258,37 @@ def test_addmm_inplace():
 def test_dot_tensor_keyword():
     v, w = rnd(5), rnd(5, seed=3)
     check(lambda L, v, w: (L.dot(v, tensor=w), v.dot(tensor=w), L.dot(input=v, tensor=w)), v, w, double=True)
+
+
+# ----- out= on the decompositions that return named tuples ---------------------------------
+
+OUT_CASES = [
+    ('linalg.eigh', lambda L: L.linalg.eigh, SYM, (np.float64, np.float64)),
+    ('linalg.qr', lambda L: L.linalg.qr, A, (np.float64, np.float64)),
+    ('linalg.svd', lambda L: (lambda x, out: L.linalg.svd(x, full_matrices=False, out=out)), A,
+     (np.float64, np.float64, np.float64)),
+    ('linalg.slogdet', lambda L: L.linalg.slogdet, SQ, (np.float64, np.float64)),
+    ('linalg.inv_ex', lambda L: L.linalg.inv_ex, SQ, (np.float64, np.int32)),
+    ('linalg.cholesky_ex', lambda L: L.linalg.cholesky_ex, SPD, (np.float64, np.int32)),
+    ('qr', lambda L: L.qr, A, (np.float64, np.float64)),
+    ('svd', lambda L: L.svd, A, (np.float64, np.float64, np.float64)),
+]
+
+
+@pytest.mark.parametrize('name,get,x,dts', OUT_CASES, ids=[c[0] for c in OUT_CASES])
+def test_decomposition_out(name, get, x, dts):
+    res = {}
+    for L in (torch, ember):
+        outs = tuple(L.empty(0, dtype=getattr(L, np.dtype(d).name)) for d in dts)
+        r = get(L)(L.tensor(x), out=outs)
+        assert all(o is p for o, p in zip(r, outs))     # the out tensors are returned, filled
+        res[L] = [o.numpy() for o in outs]
+    for t, e in zip(res[torch], res[ember]):
+        assert t.shape == e.shape and t.dtype == e.dtype
+        # the sign of each singular/eigen/Q vector is free: compare magnitudes
+        np.testing.assert_allclose(np.abs(e), np.abs(t), rtol=1e-6, atol=1e-8)
+    bad = tuple(L.empty(0, dtype=ember.float32) for L in [ember] * len(dts))
+    with pytest.raises(RuntimeError, match='Expected out tensor to have dtype'):
+        get(ember)(ember.tensor(x), out=bad)
+    with pytest.raises(RuntimeError):
+        get(torch)(torch.tensor(x), out=tuple(torch.empty(0, dtype=torch.float32) for _ in dts))
