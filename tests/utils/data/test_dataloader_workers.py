@@ -160,7 +160,9 @@ def test_worker_init_fn():
     assert out == [100, 201, 102, 203, 104, 205]
 
 
-class _Raises(edata.Dataset):
+class _RaisesOnTwo:
+    """Samples 0..3, raising `exc` for index 2 (mixed into an ember and a torch Dataset)."""
+
     def __init__(self, exc):
         self.exc = exc
 
@@ -173,17 +175,12 @@ class _Raises(edata.Dataset):
         return 4
 
 
-class _TRaises(tdata.Dataset):
-    def __init__(self, exc):
-        self.exc = exc
+class _Raises(_RaisesOnTwo, edata.Dataset):
+    pass
 
-    def __getitem__(self, i):
-        if i == 2:
-            raise self.exc
-        return i
 
-    def __len__(self):
-        return 4
+class _TRaises(_RaisesOnTwo, tdata.Dataset):
+    pass
 
 
 def test_worker_exception_carries_traceback_like_torch():

@@ -93,7 +93,9 @@ def test_concat_dataset():
         assert ce.cummulative_sizes == ct.cumulative_sizes
 
 
-class _ERange(edata.IterableDataset):
+class _RangeBody:
+    """Iterates range(n) and has a length (mixed into an ember and a torch IterableDataset)."""
+
     def __init__(self, n):
         self.n = n
 
@@ -104,15 +106,12 @@ class _ERange(edata.IterableDataset):
         return self.n
 
 
-class _TRange(tdata.IterableDataset):
-    def __init__(self, n):
-        self.n = n
+class _ERange(_RangeBody, edata.IterableDataset):
+    pass
 
-    def __iter__(self):
-        return iter(range(self.n))
 
-    def __len__(self):
-        return self.n
+class _TRange(_RangeBody, tdata.IterableDataset):
+    pass
 
 
 def test_chain_dataset_and_iterable_add():
