@@ -53,3 +53,33 @@ def test_parameter_containers_wrap_tensors_and_repr_like_torch():
                 [type(v).__name__ for v in pd.values()])
     e, t = both(make)
     assert e == t
+
+
+def _seq_ops(lib):
+    nn = lib.nn
+    s = nn.Sequential(nn.ReLU(), nn.Tanh())
+    s.append(nn.Sigmoid())
+    s.insert(1, nn.Identity())
+    s.insert(-1, nn.ELU())
+    s.extend(nn.Sequential(nn.GELU(), nn.SiLU()))
+    popped = type(s.pop(0)).__name__
+    sl = s[1:4]
+    both_ = s + nn.Sequential(nn.Softsign())
+    twice = nn.Sequential(nn.ReLU(), nn.Tanh()) * 2
+    ml = nn.ModuleList([nn.ReLU()])
+    ml.extend([nn.Tanh(), nn.Sigmoid()])
+    ml.insert(1, nn.Identity())
+    ml.append(nn.ELU())
+    return (popped, repr(s), type(sl).__name__, repr(sl), type(s[-1]).__name__, repr(both_),
+            repr(twice), repr(ml), [type(m).__name__ for m in ml])
+
+
+def test_sequential_and_modulelist_editing_like_torch():
+    e, t = both(_seq_ops)
+    assert e == t
+    assert not isinstance(e, str)
+
+
+def test_sequential_insert_index_error_like_torch():
+    e, t = both(lambda lib: lib.nn.Sequential(lib.nn.ReLU()).insert(5, lib.nn.Tanh()))
+    assert e.split(':')[0] == t.split(':')[0] == 'IndexError'
