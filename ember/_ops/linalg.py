@@ -13,7 +13,7 @@ from ..autograd.graph import Node as Function
 from . import shape as S
 from .linalg_core import matmul, mm, bmm, mv, dot
 from .reduction import _type_name
-from ._outarg import out_result as _out
+from ._opargs import out_result as _out
 
 
 def _lst(s):

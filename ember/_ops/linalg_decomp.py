@@ -15,7 +15,7 @@ from ..autograd.graph import Node as Function
 from . import shape as S
 from .linalg_core import matmul, LinalgInvExBackward0
 from .reduction import _type_name
-from ._outarg import out_result as _out
+from ._opargs import out_result as _out
 
 
 class LinAlgError(RuntimeError):

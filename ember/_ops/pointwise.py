@@ -17,7 +17,7 @@ from ._helpers import float_result
 from .inplace import make_inplace
 from .unary import _quiet, exp, abs
 from .reduction import _type_name
-from ._outarg import out_result as _out
+from ._opargs import out_result as _out, require_tensor as _check_tensor
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
@@ -25,12 +25,6 @@ _LN10 = math.log(10.0)
 
 def _not_impl(kernel, t):
     return NotImplementedError(f'"{kernel}" not implemented for \'{_type_name(t.dtype)}\'')
-
-
-def _check_tensor(fn_name, input):
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{fn_name}(): argument 'input' (position 1) must be Tensor, not "
-                        f"{type(input).__name__}")
 
 
 def _unary(name, clsname, fwd, grad, *, kind='float', complex_ok=True, complex_msg=None,

@@ -19,7 +19,7 @@ from .inplace import make_inplace
 from .reduction import _type_name
 from .unary import _quiet
 from .comparison import where
-from ._outarg import out_result as _out
+from ._opargs import out_result as _out, require_tensor
 
 
 def _zeros(t):
@@ -33,12 +33,6 @@ def _run(fn, a, b):
     except ValueError:
         msg = broadcast_shapes_msg(a.shape, b.shape)
         raise RuntimeError(msg or f"shapes {a.shape} and {b.shape} cannot be broadcast") from None
-
-
-def _require_tensor(name, x, pos, argname):
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{name}(): argument '{argname}' (position {pos}) must be Tensor, not "
-                        f"{type(x).__name__}")
 
 
 def inplace_pointwise(fn, name):
@@ -90,8 +84,8 @@ def _binary(name, clsname, fwd, grad, *, to_float=False, float_only=False, no_co
 
     def op(input, other, *, out=None):
         if tensor_other:
-            _require_tensor(name, input, 1, 'input')
-            _require_tensor(name, other, 2, 'other')
+            require_tensor(name, input, 'input', 1)
+            require_tensor(name, other, 'other', 2)
         scalar = not isinstance(other, Tensor)
         a, b = (float_binary_operands if to_float else binary_operands)(input, other, name)
         k = a._data.dtype.kind
@@ -327,8 +321,8 @@ class LerpBackward1(Function):
 
 def lerp(input, end, weight, *, out=None):
     """input + weight * (end - input)."""
-    _require_tensor('lerp', input, 1, 'input')
-    _require_tensor('lerp', end, 2, 'end')
+    require_tensor('lerp', input, 'input', 1)
+    require_tensor('lerp', end, 'end', 2)
     if input.dtype is not end.dtype:
         raise RuntimeError(f"expected dtype {input.dtype.name.replace('float32', 'float')} for `end` "
                            f"but got dtype {end.dtype.name.replace('float64', 'double')}")
@@ -353,7 +347,7 @@ Tensor.lerp_ = inplace_pointwise(lerp, 'lerp_')
 
 def _three(input, t1, t2, name):
     for i, (x, nm) in enumerate(((input, 'input'), (t1, 'tensor1'), (t2, 'tensor2'))):
-        _require_tensor(name, x, i + 1, nm)
+        require_tensor(name, x, nm, i + 1)
     dt = D.result_type_many([(x.dtype, 2 if x._data.ndim else 1) for x in (input, t1, t2)])
     return tuple(x if x.dtype is dt else x.to(dt) for x in (input, t1, t2))
 
@@ -416,7 +410,7 @@ def addcmul(input, tensor1, tensor2, *, value=1, out=None):
 def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
     """input + value * tensor1 / tensor2."""
     for i, (x, nm) in enumerate(((input, 'input'), (tensor1, 'tensor1'), (tensor2, 'tensor2'))):
-        _require_tensor('addcdiv', x, i + 1, nm)
+        require_tensor('addcdiv', x, nm, i + 1)
     if tensor1._data.dtype.kind in 'iub' and tensor2._data.dtype.kind in 'iub':
         raise RuntimeError(
             "Integer division with addcdiv is no longer supported, and in a future  release addcdiv "
@@ -520,7 +514,7 @@ def _is_num(x):
 
 
 def _clamp(input, min, max, out, scls, tcls, name):
-    _require_tensor(name, input, 1, 'input')
+    require_tensor(name, input, 'input', 1)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if input._data.dtype.kind == 'c':

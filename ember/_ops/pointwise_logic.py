@@ -9,7 +9,7 @@ from ._helpers import binary_operands, broadcast_shapes_msg
 from .pointwise_binary import inplace_pointwise
 from .reduction import _type_name
 from . import comparison as C
-from ._outarg import out_result as _out
+from ._opargs import out_result as _out, require_tensor
 
 
 def _bc_error(a, b):
@@ -21,10 +21,8 @@ def _bc_error(a, b):
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """|input - other| <= atol + rtol * |other| elementwise (equal infinities are close)."""
-    for i, (x, nm) in enumerate(((input, 'input'), (other, 'other'))):
-        if not isinstance(x, Tensor):
-            raise TypeError(f"isclose(): argument '{nm}' (position {i + 1}) must be Tensor, not "
-                            f"{type(x).__name__}")
+    require_tensor('isclose', input, 'input', 1)
+    require_tensor('isclose', other, 'other', 2)
     if input.dtype is not other.dtype:
         raise RuntimeError(f"{_type_name(input.dtype)} did not match {_type_name(other.dtype)}")
     if rtol < 0:
@@ -59,10 +57,8 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 def equal(input, other):
     """True when both tensors have the same shape and the same values."""
-    for i, (x, nm) in enumerate(((input, 'input'), (other, 'other'))):
-        if not isinstance(x, Tensor):
-            raise TypeError(f"equal(): argument '{nm}' (position {i + 1}) must be Tensor, not "
-                            f"{type(x).__name__}")
+    require_tensor('equal', input, 'input', 1)
+    require_tensor('equal', other, 'other', 2)
     if input._data.shape != other._data.shape:
         return False
     a, b = binary_operands(input, other, 'equal')

@@ -17,13 +17,7 @@ from ._helpers import dims_arg, float_result
 from .comparison import where
 from .reduction import _type_name, _restore_dims, sum as _sum
 from .unary import _quiet
-from ._outarg import out_result as _out
-
-
-def _check_tensor(name, input):
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
-                        f"{type(input).__name__}")
+from ._opargs import out_result as _out, require_tensor as _check_tensor
 
 
 def _dims(dim, ndim):

@@ -10,13 +10,11 @@ from ._along import scatter_add
 from .comparison import where
 from .inplace import make_inplace
 from .unary import _quiet
-from ._outarg import out_result as _out
+from ._opargs import out_result as _out, require_tensor
 
 
 def _dim(input, dim, name):
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
-                        f"{type(input).__name__}")
+    require_tensor(name, input)
     return _wrap_dim(int(dim), input._data.ndim)
 
 

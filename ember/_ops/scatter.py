@@ -16,7 +16,7 @@ from ..autograd.graph import Node as Function
 from ._along import full_index as _full_index
 from .indexing import IndexPutGrad, IndexBackward0
 from .reduction import _type_name
-from ._outarg import out_result as _out
+from ._opargs import out_result as _out
 
 
 def _lst(s):

@@ -14,7 +14,7 @@ from .._backend import array_module
 from .._tensor import Tensor, tensor_method, _wrap, _wrap_dim
 from ..autograd.graph import Node as Function
 from . import shape as S
-from ._outarg import out_result as _out
+from ._opargs import out_result as _out
 
 
 def _int_tuple(x):

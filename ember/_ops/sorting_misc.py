@@ -7,13 +7,7 @@ from .. import _dtype as D
 from .._backend import array_module
 from .._tensor import Tensor, _wrap, _wrap_dim
 from .reduction import _type_name
-from ._outarg import out_result as _out
-
-
-def _check(name, x, argname='input', pos=1):
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{name}(): argument '{argname}' (position {pos}) must be Tensor, not "
-                        f"{type(x).__name__}")
+from ._opargs import out_result as _out, require_tensor as _check
 
 
 def _pack(out, inverse, counts, return_inverse, return_counts):

@@ -1,4 +1,5 @@
-"""The `out=` argument of the op families: one implementation for single and tuple results."""
+"""Argument handling shared by the op families: tensor-argument checks and `out=` (single and
+tuple results)."""
 from .._tensor import Tensor
 
 # torch's c10 spelling of a dtype, as its out= dtype errors print it
@@ -9,6 +10,13 @@ _C10 = {'float32': 'float', 'float64': 'double', 'int64': 'long int', 'int32': '
 
 def c10_name(d):
     return _C10.get(d.name, d.name)
+
+
+def require_tensor(name, x, argname='input', pos=1):
+    """torch's TypeError when argument `argname` of `name` is not a Tensor."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name}(): argument '{argname}' (position {pos}) must be Tensor, not "
+                        f"{type(x).__name__}")
 
 
 def out_result(r, out):
