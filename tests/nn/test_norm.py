@@ -101,13 +101,13 @@ def test_batchnorm_loads_old_state_dict_without_num_batches_tracked():
     np.testing.assert_allclose(mt.running_var.numpy(), me.running_var.numpy())
 
 
-def test_batchnorm_default_init_and_running_stats():
-    m = enn.BatchNorm2d(5)
-    np.testing.assert_array_equal(m.weight.detach().numpy(), 1)
-    np.testing.assert_array_equal(m.bias.detach().numpy(), 0)
-    np.testing.assert_array_equal(m.running_mean.numpy(), 0)
-    np.testing.assert_array_equal(m.running_var.numpy(), 1)
-    assert m.num_batches_tracked.dtype == ember.int64
+@pytest.mark.parametrize('kw', [{}, {'affine': False}, {'track_running_stats': False}])
+def test_batchnorm_default_init_and_running_stats(kw):
+    se, st = enn.BatchNorm2d(5, **kw).state_dict(), tnn.BatchNorm2d(5, **kw).state_dict()
+    assert list(se) == list(st)
+    for k in st:
+        assert str(se[k].dtype) == str(st[k].dtype), k
+        np.testing.assert_array_equal(se[k].numpy(), st[k].numpy(), err_msg=k)
 
 
 @pytest.mark.parametrize('shape,ns', [((4, 3, 5), (5,)), ((2, 3, 4, 5), (4, 5)), ((6,), (6,))])
