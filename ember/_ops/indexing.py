@@ -287,10 +287,7 @@ def setitem(self, index, value):
         value = scalar_tensor_like(value, self.dtype, self._data)
     elif value._data.dtype != self._data.dtype:
         if not basic and value._data.ndim:
-            from .reduction import _type_name
-            raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
-                               f"{_type_name(self.dtype)} for the destination and "
-                               f"{_type_name(value.dtype)} for the source.")
+            raise _index_put_dtype_error(self, value)
         value = value.to(self.dtype)
     if type(value._data) is not type(self._data):
         value = value.to(self.device)
@@ -306,17 +303,24 @@ def setitem(self, index, value):
                   direct=lambda: _direct_set(self, idx, value))
 
 
+def _index_put_dtype_error(dst, src):
+    from .reduction import _type_name
+    return RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                        f"{_type_name(dst.dtype)} for the destination and "
+                        f"{_type_name(src.dtype)} for the source.")
+
+
 def _check_value_shape(a, idx, v, basic):
     try:
         target = a[idx].shape if basic else None
     except IndexError as e:
         raise _index_error(e, a.shape) from None
     if basic and v.shape != target:
-        from .shape import expand
+        from .shape import expanded_shape
         vs = v.shape
         while len(vs) > len(target) and vs[0] == 1:  # leading 1s of the value are dropped, as torch
             vs = vs[1:]
-        expand(_wrap(v.reshape(vs)), target)  # raises torch's expand error when v does not broadcast
+        expanded_shape(vs, target)  # raises torch's expand error when v does not broadcast
 
 
 def _direct_set(self, idx, value):
@@ -343,10 +347,7 @@ def index_put(input, indices, values, accumulate=False):
         raise IndexError(f"too many indices for tensor of dimension {input._data.ndim} (got "
                          f"{len(indices)})")
     if values._data.dtype != input._data.dtype:
-        from .reduction import _type_name
-        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
-                           f"{_type_name(input.dtype)} for the destination and "
-                           f"{_type_name(values.dtype)} for the source.")
+        raise _index_put_dtype_error(input, values)
     idx, _ = _convert_index(tuple(slice(None) if ix is None else ix for ix in indices),
                             array_module(input._data))
     idx = tuple(i if not isinstance(i, int) else np.asarray(i) for i in idx)

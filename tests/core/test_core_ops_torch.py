@@ -70,3 +70,20 @@ def test_addmm_bad_bias_error_matches_torch(bias_shape):
     with pytest.raises(RuntimeError) as ee:
         ember.addmm(ember.zeros(bias_shape), ember.zeros(2, 3), ember.zeros(3, 5))
     assert str(ee.value) == str(te.value)
+
+
+@pytest.mark.parametrize('case', ['basic_shape', 'advanced_dtype', 'index_put_dtype'])
+def test_setitem_errors_match_torch(case):
+    def run(m):
+        x = m.zeros(2, 3)
+        if case == 'basic_shape':
+            x[0] = m.ones(4)
+        elif case == 'advanced_dtype':
+            x[m.tensor([0])] = m.ones(1, 3, dtype=m.float64)
+        else:
+            x.index_put((m.tensor([0]),), m.ones(3, dtype=m.float64))
+    with pytest.raises(RuntimeError) as te:
+        run(torch)
+    with pytest.raises(RuntimeError) as ee:
+        run(ember)
+    assert str(ee.value) == str(te.value)
