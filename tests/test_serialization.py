@@ -637,3 +637,32 @@ def test_pickle_protocol_4_and_overwrite(tmp_path):
     assert os.stat(path).st_mode & 0o777 == 0o640
     assert torch.equal(torch.load(path)['a'], torch.zeros(2))
     assert os.listdir(tmp_path) == ['e.pt']
+
+
+_NO_TORCH_CHILD = r"""
+import sys
+sys.modules['torch'] = None  # any `import torch` now raises ImportError
+sys.path.insert(0, {repo!r})
+import ember
+d = ember.load({src!r})
+d['base'][2] = -7  # the view shares the storage: it sees the write
+print(repr(d['view'][0].item()), d['bf16'].dtype, d['lst'][1], flush=True)
+ember.save({{'x': d['base'][:3], 'bf16': d['bf16'] * 2, 'lst': d['lst']}}, {dst!r})
+"""
+
+
+def test_files_cross_without_torch_importable(tmp_path):
+    # issue 7: ember reads torch's files, and writes files torch reads, with torch not importable
+    src, dst = str(tmp_path / 'torch.pt'), str(tmp_path / 'ember.pt')
+    base = torch.arange(6.)
+    torch.save({'base': base, 'view': base[2:], 'lst': [1, 'two', None],
+                'bf16': torch.tensor([1.5, -3.0], dtype=torch.bfloat16)}, src)
+    r = subprocess.run([sys.executable, '-c', _NO_TORCH_CHILD.format(repo=REPO, src=src, dst=dst)],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert r.stdout.split() == ['-7.0', 'torch.bfloat16', 'two']
+    back = torch.load(dst)
+    assert torch.equal(back['x'], torch.tensor([0., 1., -7.]))
+    assert back['bf16'].dtype == torch.bfloat16
+    assert torch.equal(back['bf16'], torch.tensor([3., -6.], dtype=torch.bfloat16))
+    assert back['lst'] == [1, 'two', None]
