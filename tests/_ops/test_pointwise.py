@@ -271,11 +271,32 @@ def test_out_argument():
     np.testing.assert_allclose(out._data, np.arctan2([1.0, 2.0, 3.0], [1.0, 1.0, -1.0]), rtol=1e-6)
 
 
-def test_methods_and_aliases_exist():
-    names = ['arcsin', 'arccos', 'arctan', 'arcsinh', 'arccosh', 'arctanh', 'arctan2', 'clip',
-             'fix', 'absolute', 'negative', 'multiply', 'divide', 'true_divide', 'greater']
-    for n in names:
-        assert hasattr(ember, n) and hasattr(ember.Tensor, n), n
+_ALIAS_ARGS = {  # name -> arrays for the call; each alias is computed as torch computes it
+    'arcsin': [[0.3, -0.6]], 'arccos': [[0.3, -0.6]], 'arctan': [[0.3, -2.0]],
+    'arcsinh': [[0.3, -2.0]], 'arccosh': [[1.5, 3.0]], 'arctanh': [[0.3, -0.6]],
+    'arctan2': [[0.3, -2.0], [-1.0, 0.5]], 'clip': [[0.3, -2.0, 5.0]], 'fix': [[1.7, -2.5]],
+    'absolute': [[0.3, -2.0]], 'negative': [[0.3, -2.0]], 'multiply': [[0.3, -2.0], [3.0, 4.0]],
+    'divide': [[0.3, -2.0], [3.0, 4.0]], 'true_divide': [[1.0, -2.0], [3.0, 4.0]],
+    'greater': [[0.3, -2.0], [0.3, 4.0]],
+}
+
+
+@pytest.mark.parametrize('name', sorted(_ALIAS_ARGS))
+def test_aliases_match_torch(name):
+    args = _ALIAS_ARGS[name]
+    kw = {'min': -1.0, 'max': 1.0} if name == 'clip' else {}
+    for how in ('function', 'method'):
+        res = []
+        for L in (torch, ember):
+            ts = [L.tensor(a, dtype=L.float64) for a in args]
+            r = getattr(L, name)(*ts, **kw) if how == 'function' else getattr(ts[0], name)(*ts[1:], **kw)
+            res.append(r)
+        t, e = res
+        assert e.dtype.name == str(t.dtype).replace('torch.', ''), (name, how)
+        np.testing.assert_allclose(e.numpy(), t.numpy(), rtol=1e-12)
+
+
+def test_inplace_variants_exist():
     for n in ['sin_', 'clamp_', 'clip_', 'lerp_', 'addcmul_', 'addcdiv_', 'xlogy_', 'hypot_',
               'logit_', 'erfinv_', 'nan_to_num_', 'eq_', 'logical_and_', 'bitwise_not_',
               'bitwise_left_shift_', '__ilshift__', '__irshift__', 'copysign_', 'float_power_']:
