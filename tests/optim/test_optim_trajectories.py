@@ -170,3 +170,26 @@ def test_low_precision_params(dtype, name, kw):
     eps = 2.0 ** -10 if dtype == 'float16' else 2.0 ** -7
     # at most a couple of units in the last place apart (torch fuses some ops we round twice)
     assert (abs(out[0] - out[1]) <= 2 * eps * np.maximum(abs(out[1]), 1)).all()
+
+
+@pytest.mark.parametrize('cfg', CONFIGS[::2], ids=[_id(c) for c in CONFIGS[::2]])
+def test_step_updates_params_and_state_in_place(cfg):
+    # issue 6: the update is written into the parameter's own storage (a view taken before the
+    # step sees it, the version counter moves) and the state buffers are kept, not replaced
+    from _optim_helpers import Run
+    name, kw = cfg
+    for lib in (ember, torch):
+        run = Run(lib)
+        opt = getattr(lib.optim, name)(run.params(), **kw)
+        run.closure(opt)()
+        opt.step()
+        state_ids = {k: id(v) for k, v in opt.state[run.W].items() if isinstance(v, lib.Tensor)}
+        alias = run.W.detach().view(-1)
+        before, version = alias.clone(), run.W._version
+        run.closure(opt)()
+        opt.step()
+        assert not lib.equal(alias, before), lib.__name__
+        assert lib.equal(alias, run.W.detach().reshape(-1)), lib.__name__
+        assert run.W._version > version, lib.__name__
+        assert state_ids == {k: id(v) for k, v in opt.state[run.W].items()
+                             if isinstance(v, lib.Tensor)}, lib.__name__
