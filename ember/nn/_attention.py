@@ -11,7 +11,9 @@ import warnings
 import numpy as np
 
 from .._backend import array_module
+from .._ops.creation import zeros
 from .._ops.linalg_core import linear, matmul
+from .._ops.selection import cat
 from .._ops.softmax import softmax_prim
 from .._tensor import Tensor, _wrap
 
@@ -169,7 +171,6 @@ def _in_projection_packed(q, k, v, w, b):
 
 def _pad_last(mask):
     """Append one 0 column (the added key is not masked)."""
-    from .. import cat
     z = _wrap(array_module(mask._data).zeros(tuple(mask.shape[:-1]) + (1,), mask._data.dtype))
     return cat([mask, z], -1)
 
@@ -182,7 +183,6 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
                                  static_k=None, static_v=None, average_attn_weights=True,
                                  is_causal=False):
     """Multi-head attention on (L, N, E) inputs (or unbatched (L, E)); torch's algorithm."""
-    from .. import cat, zeros
     is_batched = _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)
     if not is_batched:
         query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)

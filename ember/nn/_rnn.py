@@ -8,20 +8,19 @@ Packed sequences run as padded, time-major batches sorted by decreasing length, 
 row mask that freezes the state of finished sequences, so the final hidden state of every
 sequence is the one after its own last step.
 """
+import numpy as np
+
+from .._backend import array_module
+from .._ops.comparison import where
 from .._ops.linalg_core import _tn, linear, mm
 from .._ops.rnn_cell import lstm_cell, gru_cell
 from .._ops.rnn_layer import lstm_layer
+from .._ops.selection import cat, stack, unbind
 from .._tensor import _wrap
-
-
-def _ops():
-    from .. import cat, stack, unbind, where
-    return cat, stack, unbind, where
 
 
 def step_masks(batch_sizes, batch, xp):
     """Per timestep a bool (batch, 1) array: True for rows whose sequence is still running."""
-    import numpy as np
     rows = np.arange(batch)[:, None]
     if xp is np:
         return [rows < int(b) for b in batch_sizes]
@@ -35,7 +34,6 @@ def run_rnn(mode, x, hx, cx, weights, num_layers, bidirectional, has_bias, proj_
     x: (T, B, I); hx: (L*D, B, Hr) or None; cx: (L*D, B, H) or None (LSTM).
     weights: the module's flat weight list in torch's order. Returns (output, h_n, c_n).
     """
-    cat, stack, unbind, where = _ops()
     D = 2 if bidirectional else 1
     per = 2 + (2 if has_bias else 0) + (1 if proj_size > 0 else 0)
     T, B = x.shape[0], x.shape[1]
@@ -54,7 +52,7 @@ def run_rnn(mode, x, hx, cx, weights, num_layers, bidirectional, has_bias, proj_
             h0 = hx[k] if hx is not None else None
             c0 = cx[k] if cx is not None else None
             out, hT, cT = _run_direction(mode, layer_in, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr,
-                                         d == 1, masks, T, B, stack, unbind, where)
+                                         d == 1, masks, T, B)
             outs.append(out)
             h_n.append(hT)
             if cT is not None:
@@ -66,8 +64,7 @@ def run_rnn(mode, x, hx, cx, weights, num_layers, bidirectional, has_bias, proj_
     return layer_in, stack(h_n, 0), (stack(c_n, 0) if c_n else None)
 
 
-def _run_direction(mode, x, h, c, w_ih, w_hh, b_ih, b_hh, w_hr, reverse, masks, T, B,
-                   stack, unbind, where):
+def _run_direction(mode, x, h, c, w_ih, w_hh, b_ih, b_hh, w_hr, reverse, masks, T, B):
     if mode == 'LSTM' and w_hr is None:
         # the whole direction, input projection included, as one node (the same per-step math,
         # looped over arrays)
@@ -116,5 +113,4 @@ def _check_dtypes(x, w):
 
 
 def _zeros(like, *shape):
-    from .._backend import array_module
     return _wrap(array_module(like._data).zeros(shape, like._data.dtype))
