@@ -117,6 +117,13 @@ def test_subset_random_sampler():
     out = list(s)
     assert sorted(out) == sorted(idx) and len(s) == len(tdata.SubsetRandomSampler(idx)) == 4
     assert list(edata.SubsetRandomSampler(idx, generator=ember.Generator().manual_seed(2))) == out
+    # the order is shuffled: over a few seeds, as with torch's sampler, more than one order shows up
+    orders = {tuple(edata.SubsetRandomSampler(idx, generator=ember.Generator().manual_seed(k)))
+              for k in range(8)}
+    t_orders = {tuple(tdata.SubsetRandomSampler(idx, generator=torch.Generator().manual_seed(k)))
+                for k in range(8)}
+    assert len(orders) > 2 and len(t_orders) > 2
+    assert all(sorted(o) == sorted(idx) for o in orders | t_orders)
 
 
 def test_weighted_random_sampler():
