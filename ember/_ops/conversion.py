@@ -5,6 +5,7 @@ from .. import _dtype as D
 from .._backend import array_module, device as _device, device_of, move
 from .._tensor import Tensor, tensor_method, _wrap
 from ..autograd.graph import Node as Function
+from .reduction import _TYPE_NAMES
 
 
 class ToCopyBackward0(Function):
@@ -74,10 +75,7 @@ def to(self, *args, **kwargs):
     return ToCopyBackward0.apply(self, npdt=npdt, dev=dev)
 
 
-_LEGACY = {'float32': 'FloatTensor', 'float64': 'DoubleTensor', 'float16': 'HalfTensor',
-           'bfloat16': 'BFloat16Tensor', 'int64': 'LongTensor', 'int32': 'IntTensor',
-           'int16': 'ShortTensor', 'int8': 'CharTensor', 'uint8': 'ByteTensor', 'bool': 'BoolTensor',
-           'complex64': 'ComplexFloatTensor', 'complex128': 'ComplexDoubleTensor'}
+_LEGACY = {k: v + 'Tensor' for k, v in _TYPE_NAMES.items()}  # float32 -> FloatTensor
 _FROM_LEGACY = {v: k for k, v in _LEGACY.items()}
 
 

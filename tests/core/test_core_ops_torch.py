@@ -87,3 +87,11 @@ def test_setitem_errors_match_torch(case):
     with pytest.raises(RuntimeError) as ee:
         run(ember)
     assert str(ee.value) == str(te.value)
+
+
+@pytest.mark.parametrize('name', ['float32', 'float64', 'float16', 'bfloat16', 'int64', 'int32',
+                                  'int16', 'int8', 'uint8', 'bool', 'complex64', 'complex128'])
+def test_legacy_type_names_match_torch(name):
+    tname = torch.zeros(1, dtype=getattr(torch, name)).type()
+    assert ember.zeros(1, dtype=getattr(ember, name)).type() == tname
+    assert repr(ember.zeros(1).type(tname).dtype) == repr(torch.zeros(1).type(tname).dtype)
