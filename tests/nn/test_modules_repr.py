@@ -117,13 +117,20 @@ def test_conv_default_init(make):
 
 def test_other_default_inits():
     ember.manual_seed(1)
+    torch.manual_seed(1)
     e = enn.Embedding(500, 100).weight.detach().numpy()
-    assert abs(e.mean()) < 0.01 and abs(e.std() - 1) < 0.01
-    assert (enn.PReLU(4, 0.1).weight.detach().numpy() == np.float32(0.1)).all()
-    for m in (enn.LayerNorm(6), enn.GroupNorm(2, 6), enn.BatchNorm1d(6), enn.InstanceNorm1d(6, affine=True)):
-        np.testing.assert_array_equal(m.weight.detach().numpy(), 1)
-        np.testing.assert_array_equal(m.bias.detach().numpy(), 0)
-    np.testing.assert_array_equal(enn.RMSNorm(6).weight.detach().numpy(), 1)
+    t = tnn.Embedding(500, 100).weight.detach().numpy()
+    assert abs(e.mean() - t.mean()) < 0.01 and abs(e.std() - t.std()) < 0.01
+    # deterministic initial states: every entry (and its dtype) exactly as torch's
+    for make in (lambda L: L.PReLU(4, 0.1), lambda L: L.PReLU(), lambda L: L.LayerNorm(6),
+                 lambda L: L.GroupNorm(2, 6), lambda L: L.BatchNorm1d(6),
+                 lambda L: L.InstanceNorm1d(6, affine=True, track_running_stats=True),
+                 lambda L: L.RMSNorm(6), lambda L: L.LayerNorm(6, bias=False)):
+        se, st = make(enn).state_dict(), make(tnn).state_dict()
+        assert list(se) == list(st)
+        for k in st:
+            assert str(se[k].dtype) == str(st[k].dtype), k
+            np.testing.assert_array_equal(se[k].numpy(), st[k].numpy(), err_msg=k)
     for m in (enn.Conv2d(3, 4, 3, dtype=ember.float64), enn.BatchNorm2d(3, dtype=ember.float64),
               enn.Embedding(5, 2, dtype=ember.float64)):
         assert all(p.dtype == ember.float64 for p in m.parameters())
