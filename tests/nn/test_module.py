@@ -236,3 +236,23 @@ def test_share_memory_is_seen_by_forked_children():
     p.start()
     p.join()
     assert t.tolist() == [5.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize('make', [lambda L: L.nn.Linear(300, 200), lambda L: L.nn.Bilinear(20, 30, 40),
+                                  lambda L: L.nn.EmbeddingBag(300, 60), lambda L: L.nn.LazyLinear(50)])
+def test_default_init_distributions_match_torch(make):
+    """Each parameter's default draw has torch's spread and range (same names and shapes too)."""
+    ember.manual_seed(0)
+    torch.manual_seed(0)
+    me, mt = make(ember), make(torch)
+    if isinstance(mt, torch.nn.LazyLinear):
+        me(ember.zeros(2, 70))
+        mt(torch.zeros(2, 70))
+    pe, pt = dict(me.named_parameters()), dict(mt.named_parameters())
+    assert list(pe) == list(pt)
+    for k, t in pt.items():
+        e, t = pe[k].detach().numpy(), t.detach().numpy()
+        assert e.shape == t.shape and e.dtype == t.dtype, k
+        assert abs(e.std() - t.std()) < 0.1 * t.std(), (k, e.std(), t.std())
+        assert abs(e.mean()) < 0.1 * t.std() + 3 * t.std() / math.sqrt(t.size), k
+        assert np.abs(e).max() <= 1.25 * np.abs(t).max(), k
