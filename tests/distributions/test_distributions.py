@@ -84,6 +84,9 @@ def test_values_and_gradients_match_torch(name):
         ps = _params(lib, params)
         d = ctor(lib.distributions, *ps)
         value = _value(lib, name, d, v)
+        continuous = not name.startswith(('Bernoulli', 'Categorical', 'OneHot'))
+        if continuous:  # log_prob is differentiated w.r.t. the value too (score functions)
+            value = value.detach().requires_grad_()
         out = {'batch_shape': tuple(d.batch_shape), 'event_shape': tuple(d.event_shape),
                'repr': repr(d), 'has_rsample': d.has_rsample}
         lp = d.log_prob(value)
@@ -101,13 +104,21 @@ def test_values_and_gradients_match_torch(name):
                 out[fn] = _np(getattr(d, fn)(arg))
             except NotImplementedError:
                 out[fn] = 'NotImplementedError'
-        loss = lp.sum() + ent.sum()
-        grads = lib.autograd.grad(loss, [p for p in ps if p.requires_grad])
+        loss = lp.sum() + ent.sum() + d.mean.sum() + d.variance.sum()
+        wrt = [p for p in ps if p.requires_grad] + ([value] if continuous else [])
+        grads = lib.autograd.grad(loss, wrt, create_graph=True, allow_unused=True)
+        out['unused'] = [g is None for g in grads]  # Uniform's density is flat in the value
+        grads = [g for g in grads if g is not None]
         out['grads'] = [_np(g) for g in grads]
+        # second order: the gradients are themselves differentiable, as torch's
+        gg = lib.autograd.grad(sum((g * g).sum() for g in grads), wrt, allow_unused=True)
+        out['grads'] += [_np(g) for g in gg if g is not None]
+        out['n_gradgrads'] = sum(g is not None for g in gg)
         results[lib.__name__] = out
     t, e = results['torch'], results['ember']
     for key in t:
         if key == 'grads':
+            assert len(e[key]) == len(t[key]), name
             for a, b in zip(t[key], e[key]):
                 np.testing.assert_allclose(b, a, rtol=1e-7, atol=1e-8, err_msg=f'{name} grad')
         elif isinstance(t[key], np.ndarray):
