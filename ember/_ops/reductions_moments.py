@@ -237,22 +237,10 @@ def _nuclear_norm(input, dim, keepdim):
     d0, d1 = (_wrap_dim(int(d), input._data.ndim) for d in dim)
     from . import shape as _shape
     x = _shape.permute(input, [i for i in range(input._data.ndim) if i not in (d0, d1)] + [d0, d1])
-    r = _NuclearNorm.apply(x)
+    # the sum of the singular values, through svdvals so that it is differentiable twice (torch's
+    # grad_fn is SumBackward1 too)
+    from .linalg_decomp import svdvals
+    r = svdvals(x).sum(-1)
     if keepdim:
         r = r.unsqueeze(builtins.min(d0, d1)).unsqueeze(builtins.max(d0, d1))
     return r
-
-
-class _NuclearNorm(Function):
-    """Sum of singular values over the last two dims."""
-
-    @staticmethod
-    def forward(ctx, a):
-        xp = array_module(a)
-        u, s, vh = xp.linalg.svd(a, full_matrices=False)
-        ctx.uvh = xp.matmul(u, vh)
-        return s.sum(axis=-1).astype(a.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx, g):
-        return g.unsqueeze(-1).unsqueeze(-1) * _wrap(ctx.uvh)

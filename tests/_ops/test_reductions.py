@@ -247,3 +247,14 @@ def test_tensor_norm_method_signature_and_keywords():
     x.norm(p=3, dim=1).sum().backward()
     tx.norm(p=3, dim=1).sum().backward()
     assert np.allclose(_np(x.grad), _np(tx.grad), rtol=1e-5)
+
+
+def test_nuclear_norm_second_derivative_and_complex():
+    """'nuc' is the sum of svdvals: torch's grad_fn, double backward and a real result for complex."""
+    from _oracle import check
+    a = np.random.default_rng(3).standard_normal((2, 3, 4))
+    # (torch's keepdim result ends in a permute, ember's in unsqueezes: only grad_fn differs)
+    check(lambda L, x: L.norm(x, 'nuc', dim=(2, 0), keepdim=True), a, double=True, grad_fn=False)
+    check(lambda L, x: L.linalg.matrix_norm(x, 'nuc'), a, double=True)
+    c = a[0] + 1j * a[1]
+    both(lambda m, x: m.norm(x, 'nuc'), c)
