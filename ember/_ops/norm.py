@@ -10,7 +10,8 @@ import numpy as np
 from .._backend import array_module
 from .._tensor import _wrap
 from ..autograd.graph import Node
-from ..autograd.grad_mode import enable_grad
+from ..autograd.grad_mode import _state, enable_grad
+from .comparison import where
 from .unary import _quiet
 
 
@@ -341,22 +342,20 @@ class NormBackward1(Node):
     @staticmethod
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
-        from .comparison import where
         p, dims = ctx.p, ctx.dims
         if not ctx.keepdim:
             shape = list(x.shape)
             for d in dims:
                 shape[d] = 1
             grad = grad.reshape(tuple(shape))
-        # `out` is the keepdim result; under create_graph it must stay connected to x
-        from ..autograd.grad_mode import _state
-        if _state.enabled:
-            out = NormBackward1.apply(x, p=p, dims=dims, keepdim=True)
-        zero = _wrap(out._data == 0)
         if p == 0:
             return x * 0
         if p == 1:
             return grad * x.sgn()
+        # `out` is the keepdim result; under create_graph it must stay connected to x
+        if _state.enabled:
+            out = NormBackward1.apply(x, p=p, dims=dims, keepdim=True)
+        zero = _wrap(out._data == 0)
         if p == 2:
             safe = where(zero, out * 0 + 1, out)
             return where(zero, x * 0, grad * x / safe)
