@@ -106,12 +106,18 @@ class set_grad_enabled(_DecoratorContextManager):
     def __exit__(self, *exc):
         _state.enabled = self.prev
 
+    def __call__(self, func):
+        # as a decorator the mode applies inside the function only: undo the switch made by __init__
+        _state.enabled = self.prev
+        return super().__call__(func)
+
     def clone(self):
         return self.__class__(self.mode)
 
 
 class inference_mode(_DecoratorContextManager):
-    """Like no_grad, for inference; `inference_mode(False)` is a no-op block."""
+    """Like no_grad, for inference; `inference_mode(False)` turns grad mode on inside the block
+    (even within no_grad), as torch's does."""
 
     def __init__(self, mode=True):
         self.mode = mode
@@ -124,9 +130,8 @@ class inference_mode(_DecoratorContextManager):
 
     def __enter__(self):
         self.prev = (_state.enabled, _state.inference)
-        if self.mode:
-            _state.enabled = False
-            _state.inference = True
+        _state.enabled = not self.mode
+        _state.inference = bool(self.mode)
 
     def __exit__(self, *exc):
         _state.enabled, _state.inference = self.prev

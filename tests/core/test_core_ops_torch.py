@@ -95,3 +95,48 @@ def test_legacy_type_names_match_torch(name):
     tname = torch.zeros(1, dtype=getattr(torch, name)).type()
     assert ember.zeros(1, dtype=getattr(ember, name)).type() == tname
     assert repr(ember.zeros(1).type(tname).dtype) == repr(torch.zeros(1).type(tname).dtype)
+
+
+def _grad_mode_program(L):
+    """Each grad-mode API as context manager, decorator and call, nested inside the opposite mode
+    (so a mode that does nothing is caught); returns requires_grad of each result."""
+    x = L.ones(2, requires_grad=True)
+    out = []
+
+    @L.enable_grad()
+    def on(a):
+        return a * 2
+
+    @L.set_grad_enabled(False)
+    def off(a):
+        return a * 2
+
+    @L.inference_mode()
+    def inf(a):
+        return a * 2
+
+    with L.no_grad():
+        with L.enable_grad():
+            out.append((x * 2).requires_grad)
+        out.append(on(x).requires_grad)
+        with L.set_grad_enabled(True):
+            out.append((x * 2).requires_grad)
+        out.append((x * 2).requires_grad)
+        with L.inference_mode(False):
+            out.append((x * 2).requires_grad)
+    out.append(off(x).requires_grad)
+    out.append(inf(x).requires_grad)
+    out.append(L.is_grad_enabled())
+    prev = L.set_grad_enabled(False)  # also a plain call that switches the mode
+    try:
+        out.append((x * 2).requires_grad)
+        out.append(L.is_grad_enabled())
+    finally:
+        L.set_grad_enabled(True)
+    out.append(type(prev).__name__ == 'set_grad_enabled')
+    out.append((x * 2).requires_grad)
+    return out
+
+
+def test_grad_modes_nested_and_as_decorators_match_torch():
+    assert _grad_mode_program(ember) == _grad_mode_program(torch)
