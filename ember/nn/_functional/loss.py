@@ -3,7 +3,12 @@
 import math
 import warnings
 
+import numpy as np
+
 from ... import _dtype as D
+from ..._backend import device_of, move, to_numpy
+from ..._ops._helpers import broadcast_shapes_msg
+from ..._ops.reduction import _type_name
 from ..._ops import nn_losses as L
 from ..._ops.comparison import where
 from ..._ops.pointwise_binary import clamp_min, minimum
@@ -40,7 +45,6 @@ def _promote(a, b):
 
 
 def _check_bcast(a, b):
-    from ..._ops._helpers import broadcast_shapes_msg
     msg = broadcast_shapes_msg(a.shape, b.shape)
     if msg:
         raise RuntimeError(msg)
@@ -66,7 +70,6 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction='mean', we
 
 
 def _broadcast_pair(a, b):
-    import numpy as np
     shape = np.broadcast_shapes(tuple(a.shape), tuple(b.shape))
     return a.expand(shape), b.expand(shape)
 
@@ -134,14 +137,12 @@ def _class_target_checks(input, target, weight, fname='nll_loss'):
             raise RuntimeError(f"Expected target size {shape_str(exp)}, got {shape_str(target.shape)}")
     k = target._data.dtype
     if not ((k.kind == 'i' and k.itemsize == 8) or (k.kind == 'u' and k.itemsize == 1)):
-        from ..._ops.reduction import _type_name
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_type_name(target.dtype)}")
     C = input.shape[1] if input.dim() >= 2 else input.shape[0]
     if weight is not None and (weight.numel() != C):
         raise RuntimeError(f"weight tensor should be defined either for all {C} classes or no classes but "
                            f"got weight tensor of shape: {shape_str(weight.shape)}")
     if weight is not None and weight._data.dtype != input._data.dtype:
-        from ..._ops.reduction import _type_name
         raise RuntimeError(f"expected scalar type {_type_name(input.dtype)} but found "
                            f"{_type_name(weight.dtype)}")
     return C
@@ -176,7 +177,6 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     cdim = 0 if input.dim() == 1 else 1
     if tuple(target.shape) == tuple(input.shape):
         if target._data.dtype.kind not in 'fV':
-            from ..._ops.reduction import _type_name
             raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
                                f"{_type_name(target.dtype)}")
         return _ce_prob(input, target, weight, reduction, label_smoothing, cdim)
@@ -234,7 +234,6 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
                          f"({input.shape}) is deprecated. Please ensure they have the same size.")
     if weight is not None:
-        import numpy as np
         shape = np.broadcast_shapes(tuple(weight.shape), tuple(input.shape))
         weight = weight.expand(shape)
     return L.BinaryCrossEntropyBackward0.apply(input, target, weight, reduction=reduction)
@@ -321,7 +320,6 @@ class _ClampNoGrad(Node):
 
     @staticmethod
     def forward(ctx, a, lo):
-        import numpy as np
         return np.maximum(a, lo).astype(a.dtype, copy=False) if type(a) is np.ndarray else \
             a.clip(lo, None)
 
@@ -370,19 +368,16 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
 
 def _host(t):
     """Target indices on the host (they only shape constant masks)."""
-    from ..._backend import to_numpy
     return to_numpy(t._data)
 
 
 def _dev(arr, like):
     """A host-built constant on the device of tensor `like`."""
-    from ..._backend import move, device_of
     return _wrap(move(arr, device_of(like._data)))
 
 
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction='mean'):
     """sum over (target j, non-target i) of max(0, 1 - (x[j] - x[i])) / C; targets end at -1."""
-    import numpy as np
     reduction = reduction_enum(size_average, reduce, reduction)
     x = input.unsqueeze(0) if input.dim() == 1 else input
     N, C = x.shape
@@ -404,7 +399,6 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
                       reduction='mean'):
     """sum over i != y of max(0, margin - x[y] + x[i])^p / C (times weight[y])."""
-    import numpy as np
     reduction = reduction_enum(size_average, reduce, reduction)
     if p not in (1, 2):
         raise ValueError("only p == 1 and p == 2 supported")
@@ -482,7 +476,6 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
              zero_infinity=False):
     """Connectionist Temporal Classification loss over (T, N, C) log-probabilities."""
     from ..._ops.ctc import ctc_prim
-    import numpy as np
     reduction = reduction_enum(None, None, reduction)
     unb = log_probs.dim() == 2
     lp = log_probs.unsqueeze(1) if unb else log_probs
@@ -496,9 +489,9 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
     il, tl = _lens(input_lengths), _lens(target_lengths)
     T, N, C = lp.shape
     if il.numel() != N:
-        raise RuntimeError(f"input_lengths must be of size batch_size")
+        raise RuntimeError("input_lengths must be of size batch_size")
     if tl.numel() != N:
-        raise RuntimeError(f"target_lengths must be of size batch_size")
+        raise RuntimeError("target_lengths must be of size batch_size")
     if bool((il._data > T).any()):
         raise RuntimeError(f"Expected input_lengths to have value at most {T}, but got value "
                            f"{int(il._data.max())} (while checking arguments for ctc_loss_cpu)")

@@ -3,6 +3,7 @@ as torch does, so their grad_fn is SqueezeBackward1)."""
 from ..._ops import pool as P
 from ..._ops.resample import separable, adaptive_avg_matrix
 from ._utils import ntuple, shape_str
+from .activation import relu
 
 
 def _out_len(L, k, s, p, d, ceil):
@@ -243,8 +244,6 @@ def adaptive_max_pool3d_with_indices(input, output_size, return_indices=True):
 
 
 def _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, nd):
-    from .activation import relu
-    from ..._ops.comparison import where  # noqa: F401
     K = ntuple(kernel_size, nd)
     n = 1
     for k in K:
