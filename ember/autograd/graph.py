@@ -11,6 +11,7 @@ Tensors; its grad_fn objects are Nodes too.)
 """
 import weakref
 
+from .._backend import array_module
 from .grad_mode import _state
 
 _anomaly = [False]  # [enabled]; a list so every importer sees the same switch
@@ -211,7 +212,6 @@ class Node:
         ctx._input_meta = meta
         ctx._anomaly_trace = _stack() if _anomaly[0] else None
         if type(out) is tuple:
-            from .._backend import array_module
             ctx._n_outputs = len(out)
             ctx.__dict__['_output_meta'] = [None if o is None else (o.shape, o.dtype, array_module(o))
                                             for o in out]
