@@ -6,12 +6,17 @@ torch API ember lacks fails at once with a message naming it ("torch.fft is not 
 ember"), and is recorded for `ember run --report`.
 """
 import atexit
+import builtins
 import importlib
 import importlib.abc
+import importlib.machinery
 import importlib.util
+import io
 import os
+import pkgutil
 import runpy
 import sys
+import types
 
 # torch APIs touched that ember lacks, and those it only approximates: name -> note
 missing = {}
@@ -103,10 +108,27 @@ def run_script(path, args=(), report=False):
     sys.argv = [path] + list(args)
     sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
     try:
-        runpy.run_path(path, run_name='__main__')
+        if pkgutil.get_importer(path) is None:  # a plain script file (runpy's own test)
+            _run_file(path)
+        else:  # a directory or zip file with a __main__.py: runpy does what python does
+            runpy.run_path(path, run_name='__main__')
     except SystemExit as e:
         return _exit_code(e)
     return 0
+
+
+def _run_file(path):
+    """Execute the script at `path` as `python path` does. runpy.run_path would give the script
+    ``__package__ == ''`` and no ``__loader__``, and put the previous ``__main__`` back afterwards;
+    python's script module has ``__package__`` None and a SourceFileLoader, and stays
+    ``sys.modules['__main__']`` (so atexit handlers can still pickle the script's classes)."""
+    main = types.ModuleType('__main__')
+    main.__dict__.update(__file__=path, __cached__=None, __builtins__=builtins,
+                         __loader__=importlib.machinery.SourceFileLoader('__main__', path))
+    with io.open_code(path) as f:
+        code = compile(f.read(), path, 'exec', dont_inherit=True)
+    sys.modules['__main__'] = main
+    exec(code, main.__dict__)
 
 
 def run_module(module, args=(), report=False):

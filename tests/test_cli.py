@@ -65,3 +65,48 @@ def test_missing_attribute_names_the_torch_api():
     with pytest.raises(AttributeError, match='torch.no_such_api is not available in ember'):
         ember.no_such_api
     assert not hasattr(ember.nn, 'NoSuchLayer')
+
+
+def test_run_sees_the_script_as_python_does(tmp_path):
+    # issue 8: sys.argv, __name__, __file__, sys.path[0], relative imports inside the script's
+    # packages, and `if __name__ == "__main__"` behave under `ember run` exactly as under
+    # `python script.py` with real torch (the oracle: the same program, printed the same way)
+    (tmp_path / 'pkg').mkdir()
+    (tmp_path / 'pkg' / '__init__.py').write_text('from .model import make\n')
+    (tmp_path / 'pkg' / 'consts.py').write_text('WIDTH = 3\n')
+    (tmp_path / 'pkg' / 'model.py').write_text(textwrap.dedent('''
+        import torch.nn as nn
+        from . import consts
+        from .consts import WIDTH
+
+        def make():
+            return nn.Linear(consts.WIDTH, WIDTH), __name__, __package__
+    '''))
+    (tmp_path / 'main.py').write_text(textwrap.dedent('''
+        import os
+        import sys
+        import torch
+        from pkg import make
+
+
+        def main():
+            layer, modname, package = make()
+            print('argv', sys.argv)
+            print('name', __name__, 'package', __package__, 'spec', __spec__)
+            print('file', os.path.abspath(__file__) == os.path.abspath(sys.argv[0]))
+            print('path0', os.path.realpath(sys.path[0]) == os.path.realpath(os.getcwd()))
+            print('pkg', modname, package, tuple(layer.weight.shape))
+            print('linear', type(layer).__name__, type(layer).__module__.split('.', 1)[1])
+
+
+        if __name__ == "__main__":
+            main()
+    '''))
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get('PYTHONPATH', ''))
+    plain = subprocess.run([sys.executable, 'main.py', 'x', '--n=2'], capture_output=True, text=True,
+                           cwd=tmp_path, env=env, timeout=300)
+    assert plain.returncode == 0, plain.stderr
+    r = ember_cmd('run', 'main.py', 'x', '--n=2', cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == plain.stdout
+    assert "argv ['main.py', 'x', '--n=2']" in r.stdout and 'pkg pkg.model pkg (3, 3)' in r.stdout
