@@ -1,5 +1,9 @@
 """Comparisons (eq/ne/lt/le/gt/ge and their operators), where, and the logical/bitwise
 operators `~ & | ^` (all results without gradient except where's)."""
+import numbers
+
+import numpy as np
+
 from .._backend import array_module
 from .._tensor import Tensor, tensor_method, _wrap
 from ..autograd.graph import Node as Function
@@ -33,8 +37,6 @@ def _cmp(name, ufunc_name):
 
 
 def _numberlike(x):
-    import numbers
-    import numpy as np
     return isinstance(x, (numbers.Number, np.generic, np.ndarray))
 
 
