@@ -99,8 +99,12 @@ class GradScaler:
                 xp = array_module(arr)
                 if not bool(xp.isfinite(arr).all()):
                     found_inf._data[...] = 1.0
-                # torch multiplies in float32 (the scale's dtype) and rounds once to the grad dtype
-                arr[...] = (arr.astype(np.float32) * inv_scale._data).astype(arr.dtype)
+                # torch multiplies in float32 (the scale's dtype) and rounds once to the grad dtype;
+                # float32 grads (the common case) are scaled in place, with no temporaries
+                if arr.dtype == inv_scale._data.dtype:
+                    xp.multiply(arr, inv_scale._data, out=arr)
+                else:
+                    arr[...] = (arr.astype(np.float32) * inv_scale._data).astype(arr.dtype)
                 g._bump_version()
         return {str(found_inf.device): found_inf}
 
