@@ -160,12 +160,10 @@ class BinaryCrossEntropyBackward0(Node):
             den = where(_wrap(den._data < _EPS), den * 0 + _EPS, den)
             gx = g * (x - y) / den
         if n[1]:
-            xa = x._data
-            xp = array_module(xa)
-            with _quiet(xa):
-                lx = xp.maximum(xp.log(xa), -100)
-                l1x = xp.maximum(xp.log1p(-xa), -100)
-            gy = g * _wrap((l1x - lx).astype(xa.dtype, copy=False))
+            # Tensor ops of x, so the target gradient's own dependence on x is recorded too; not
+            # clamped, as torch's (inf where x is 0 or 1)
+            with _quiet(x._data):
+                gy = g * ((-x).log1p() - x.log())
         return gx, gy, None
 
 
