@@ -7,6 +7,7 @@ import numpy as np
 from .._backend import array_module
 from .._tensor import _wrap
 from ..autograd.graph import Node
+from ..autograd.grad_mode import _state
 from .activation import pointwise
 from .comparison import where
 from .unary import _quiet
@@ -75,6 +76,9 @@ class NllLossBackward0(Node):
 
 
 def nll_prim(x, target, weight, ignore_index, reduction):
+    if weight is not None and weight.requires_grad and _state.enabled:
+        raise RuntimeError("The function 'nll_loss_forward' is not differentiable with respect to "
+                           "argument 'weight'. This input cannot have requires_grad True.")
     return NllLossBackward0.apply(x, target, weight, ignore_index=ignore_index, reduction=reduction)
 
 

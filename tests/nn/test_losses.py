@@ -299,3 +299,16 @@ def test_loss_module_buffers_and_legacy_reduction():
         assert enn.L1Loss(reduce=False).reduction == tnn.L1Loss(reduce=False).reduction
     ce = enn.CTCLoss(blank=1, zero_infinity=True)
     assert (ce.blank, ce.reduction, ce.zero_infinity) == (1, 'mean', True)
+
+
+def test_nll_weight_requiring_grad_raises_like_torch():
+    msg = "not differentiable with respect to argument 'weight'"
+    for F, L in ((FT, torch), (FE, ember)):
+        x = L.tensor(rand(3, 4, seed=40), requires_grad=True)
+        w = L.tensor(rand(4, seed=41, low=0.5, high=1.5), requires_grad=True)
+        t = L.tensor([0, 1, 3])
+        for fn in (F.nll_loss, F.cross_entropy):
+            with pytest.raises(RuntimeError, match=msg):
+                fn(x, t, w)
+        with L.no_grad():
+            fn(x, t, w)
