@@ -13,6 +13,7 @@ from ._backend import device_of, to_numpy, array_module, is_array
 from ._size import Size
 from .autograd.grad_mode import _state
 from .autograd.graph import AccumulateGrad, _view_grad_fn, _view_requires_grad
+from .autograd.graph import hooks_used as _hooks_used, _anomaly
 
 
 class Tensor:
@@ -322,6 +323,14 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute the gradient of this tensor w.r.t. the graph leaves (accumulated into `.grad`)."""
+        fn = self._grad_fn
+        if (fn is not None and gradient is None and inputs is None and not create_graph
+                and self._base is None and not _hooks_used[0] and not _anomaly[0]):
+            # `loss.backward()`, once per training step: straight to the engine's array path
+            a = self._data
+            if a.size == 1 and a.dtype.kind in 'fV':
+                _engine_module.backward_scalar(fn, self._output_nr, a, retain_graph)
+                return
         from .autograd import backward
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 

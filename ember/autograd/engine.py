@@ -10,6 +10,10 @@ Saved tensors are released after a node runs unless `retain_graph`.
 """
 from heapq import heappop, heappush
 
+import numpy as _np
+
+from .._backend import array_module
+
 from .graph import AccumulateGrad, _anomaly, hooks_used
 from .anomaly_mode import _check_nan as _nan_check
 from .grad_mode import _state
@@ -73,7 +77,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
         i += 1
 
     if inputs is None and not create_graph and not hooks_used[0] and not _anomaly[0]:
-        _run_on_arrays(roots, retain_graph)
+        _run_on_arrays([(node, nr, g._data) for node, nr, g in roots], retain_graph)
         return None
 
     captures = None
@@ -383,6 +387,13 @@ def _print_trace(node):
 
 # ----- the fast path: plain backward() on raw arrays ------------------------------------------------
 
+def backward_scalar(node, nr, a, retain_graph):
+    """`loss.backward()` for a one-element floating `loss` (array `a`, made by output `nr` of
+    `node`) when the fast path applies (see Tensor.backward): seeded with ones, on raw arrays."""
+    ones = _np.ones(a.shape, a.dtype) if type(a) is _np.ndarray else array_module(a).ones_like(a)
+    _run_on_arrays(((node, nr, ones),), retain_graph)
+
+
 def _run_on_arrays(roots, retain_graph):
     """backward() with no graph to build, no hooks and no anomaly mode, on raw arrays.
 
@@ -391,7 +402,8 @@ def _run_on_arrays(roots, retain_graph):
     dependency-counting pass is needed, and nodes that receive no gradient are never visited.
     Gradients reaching a leaf are added into `.grad` at once (no hooks can observe the order).
     Nodes that define `backward_arrays` run without any Tensor wrapping; the others get wrapped
-    grads, under no_grad.
+    grads, under no_grad. This loop is the hot path of every training step, hence its shape:
+    a buffer list per pending node, edges walked with zip, the first leaf gradient stored inline.
     """
     buffers = {}
     heap = []
@@ -399,13 +411,13 @@ def _run_on_arrays(roots, retain_graph):
         if type(node) is AccumulateGrad:
             var = node._var()
             if var is not None:
-                _accumulate_array(var, g._data)
+                _accumulate_array(var, g)
             continue
         buf = buffers.get(node)
         if buf is None:
             buf = buffers[node] = [None] * node._n_outputs
             heappush(heap, (-node._seq, node))
-        buf[nr] = g._data if buf[nr] is None else buf[nr] + g._data
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
     prev = _state.enabled
     _state.enabled = False
     try:
@@ -419,37 +431,39 @@ def _run_on_arrays(roots, retain_graph):
             fast = node.backward_arrays
             if fast is not None:
                 out = fast(node, *grads)
-                if type(out) is not tuple:
-                    out = (out,)
             else:
                 out = node.backward(node, *[None if g is None else _wrap(g) for g in grads])
                 if type(out) is not tuple:
                     out = (out,)
                 out = tuple([None if o is None else o._data for o in out])
+            if type(out) is not tuple:
+                out = (out,)
             if not retain_graph and node._saved is not None:
                 node._saved = None
                 node._released = True
-            meta = node._input_meta
-            i = -1
-            for nxt, nr in node.next_functions:
-                i += 1
-                if nxt is None:
+            nf = node.next_functions
+            if len(out) != len(nf):
+                out = (out + (None,) * len(nf))[:len(nf)]
+            for (nxt, nr), a, m in zip(nf, out, node._input_meta):
+                if a is None or nxt is None:
                     continue
-                a = out[i] if i < len(out) else None
-                if a is None:
-                    continue
-                shape, dt = meta[i]
-                if a.shape != shape or (a.dtype is not dt and a.dtype != dt):
-                    a = _sum_to_array(a, shape, dt)
+                if a.shape != m[0] or (a.dtype is not m[1] and a.dtype != m[1]):
+                    a = _sum_to_array(a, m[0], m[1])
                 if type(nxt) is AccumulateGrad:
                     var = nxt._var()
                     if var is not None:
-                        _accumulate_array(var, a)
+                        if var._grad is None:
+                            var._grad = _wrap(a.copy())  # a may alias graph arrays
+                        else:
+                            _accumulate_array(var, a)
                     continue
                 buf = buffers.get(nxt)
                 if buf is None:
-                    buf = buffers[nxt] = [None] * nxt._n_outputs
-                    buf[nr] = a
+                    if nxt._n_outputs == 1:
+                        buffers[nxt] = [a]
+                    else:
+                        buf = buffers[nxt] = [None] * nxt._n_outputs
+                        buf[nr] = a
                     heappush(heap, (-nxt._seq, nxt))
                 elif buf[nr] is None:
                     buf[nr] = a

@@ -49,6 +49,7 @@ def _real(a):
 
 
 _AXPY = None
+_ndarray = np.ndarray
 
 
 def _load_axpy():
@@ -69,13 +70,11 @@ def _axpy(y, x, a, scratch):
     `scratch` holds a * x when BLAS cannot be used (it may be `x` itself when x is disposable;
     None allocates).
     """
-    table = _AXPY if _AXPY is not None else _load_axpy()
-    if type(y) is np.ndarray and type(x) is np.ndarray:
-        f = table.get(y.dtype)
-        if (f is not None and x.dtype == y.dtype and y.flags.c_contiguous
-                and x.flags.c_contiguous and 0 < y.size < 2 ** 31):
-            f(x.reshape(-1), y.reshape(-1), a=a)
-            return
+    f = (_AXPY if _AXPY is not None else _load_axpy()).get(y.dtype)
+    if (f is not None and type(y) is _ndarray and type(x) is _ndarray and x.dtype is y.dtype
+            and y.flags.c_contiguous and x.flags.c_contiguous and 0 < y.size < 2 ** 31):
+        f(x.reshape(-1), y.reshape(-1), y.size, a)  # (positional: keywords cost f2py ~50%)
+        return
     xp = array_module(y)
     if y.dtype.itemsize < 4 and y.dtype.kind not in 'iub':
         # half/bfloat16: one rounding of the float32 result, as torch's fused kernel does

@@ -310,7 +310,7 @@ class Optimizer:
                 if g is None:
                     continue
                 if set_to_none:
-                    p.grad = None
+                    p._grad = None  # (the .grad setter's checks are for tensors, not None)
                 else:
                     if g.grad_fn is not None:
                         g.detach_()

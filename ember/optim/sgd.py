@@ -1,11 +1,16 @@
 """torch.optim.SGD: stochastic gradient descent with momentum, dampening and Nesterov momentum."""
+import numpy as np
+
 from .._backend import array_module
 from .._tensor import _wrap
+from . import _kernels
 from ._kernels import _axpy, _effective_grad, _real, _to_float
 from ._validation import _check_kernel_flags, _check_tensor_lr
 from .optimizer import Optimizer
 
 __all__ = ['SGD']
+
+_ndarray = np.ndarray
 
 
 class SGD(Optimizer):
@@ -52,6 +57,9 @@ class SGD(Optimizer):
             wd = _to_float(group['weight_decay'])
             nesterov = group['nesterov']
             maximize = group['maximize']
+            if momentum == 0 and wd == 0 and not maximize:
+                _plain_sgd(group['params'], lr)
+                continue
             # plain SGD needs no scratch: the update is one BLAS axpy
             need_tmp = wd != 0 or maximize or nesterov or (momentum != 0 and dampening != 0)
             tmp = tmp2 = None
@@ -84,3 +92,27 @@ class SGD(Optimizer):
                 _axpy(pa, g, -lr, tmp2)
                 p._bump_version()
         return loss
+
+
+def _plain_sgd(params, lr):
+    """p -= lr * grad for every param with a gradient: the loop of every seed-style training step,
+    kept free of the momentum/decay machinery. A contiguous float32/float64 CPU param takes one
+    BLAS axpy called directly (the general `_axpy` checks cost more than the update itself on
+    small layers)."""
+    table = _kernels._AXPY if _kernels._AXPY is not None else _kernels._load_axpy()
+    for p in params:
+        grad = p._grad if p._grad_fn is None else p.grad  # (a non-leaf param warns, as in torch)
+        if grad is None:
+            continue
+        pa, ga = p._data, grad._data
+        f = table.get(pa.dtype)
+        if (f is not None and ga.dtype is pa.dtype and type(pa) is _ndarray and type(ga) is _ndarray
+                and pa.flags.c_contiguous and ga.flags.c_contiguous and 0 < pa.size < 2 ** 31):
+            f(ga.reshape(-1), pa.reshape(-1), pa.size, -lr)
+        else:
+            _axpy(_real(pa), _real(ga), -lr, None)
+        c = p._version_counter  # (p._bump_version(), inlined)
+        if c is None:
+            p._version_counter = [1]
+        else:
+            c[0] += 1
