@@ -505,6 +505,7 @@ def _wrap_dim(dim, ndim):
 from .autograd import graph as _graph_module  # noqa: E402
 from .autograd import engine as _engine_module  # noqa: E402
 _graph_module._wrap = _wrap
+_graph_module._Tensor = Tensor
 _engine_module._wrap = _wrap
 
 

@@ -8,6 +8,7 @@ from .._backend import array_module
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node as Function
 from ._helpers import binary_operands
+from ._fastmath import col_sums, mm as _mm2d
 
 
 def _shape_str(s):
@@ -204,7 +205,7 @@ class AddmmBackward0(Function):
     @staticmethod
     def forward(ctx, x, w, b):
         ctx.save_for_backward(x, w)
-        out = x @ w.T
+        out = _mm2d(x, w.T)
         if b is not None:
             out += b
         return out
@@ -223,13 +224,10 @@ class AddmmBackward0(Function):
 
 def _linear_grads(g, x, w, need):
     """(g @ W, g.T @ x, column sums of g) on arrays, each only where `need` asks for it."""
-    gx = g @ w if need[0] else None
-    gw = g.T @ x if need[1] else None
-    gb = None
-    if len(need) > 2 and need[2]:
-        # column sums through BLAS: much faster than sum(axis=0) over a tall, narrow matrix
-        gb = array_module(g).ones(g.shape[0], g.dtype) @ g if g.shape[0] > 256 and \
-            g.dtype.kind == 'f' and g.dtype.itemsize >= 4 else g.sum(0)
+    gx = _mm2d(g, w) if need[0] else None
+    gw = _mm2d(g.T, x) if need[1] else None
+    # column sums through BLAS: much faster than sum(axis=0) over a tall, narrow matrix
+    gb = col_sums(g) if len(need) > 2 and need[2] else None
     return gx, gw, gb
 
 
@@ -258,15 +256,16 @@ class LinearBackwardFused(Function):
 
 def linear(input, weight, bias=None):
     """y = input @ weight.T + bias."""
-    if input._data.dtype != weight._data.dtype:
+    a, w = input._data, weight._data
+    dt = a.dtype
+    if w.dtype is not dt and w.dtype != dt:
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_tn(input.dtype)} and "
                            f"{_tn(weight.dtype)}")
-    if input._data.ndim == 2 and weight._data.ndim == 2:
-        if input._data.shape[1] != weight._data.shape[1]:
+    if a.ndim == 2 and w.ndim == 2:
+        if a.shape[1] != w.shape[1]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
-                               f"({_shape_str(input._data.shape)} and "
-                               f"{_shape_str(weight._data.shape[::-1])})")
-        if bias is not None and bias._data.dtype != input._data.dtype:
+                               f"({_shape_str(a.shape)} and {_shape_str(w.shape[::-1])})")
+        if bias is not None and bias._data.dtype is not dt and bias._data.dtype != dt:
             bias = bias.to(input.dtype)
         return AddmmBackward0.apply(input, weight, bias)
     if input._data.ndim > 2 and weight._data.ndim == 2:

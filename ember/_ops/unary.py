@@ -1,9 +1,14 @@
 """Core unary math: exp, log, sqrt, abs, sigmoid, tanh, relu (the rest of the pointwise family
 lives in `pointwise.py`). Integer inputs of float functions compute in the default float dtype."""
+import numpy as np
+
 from .._backend import array_module
 from .._tensor import _wrap, tensor_method
 from ..autograd.graph import Node as Function
+from ._fastmath import one
 from ._helpers import float_result
+
+_ndarray = np.ndarray
 
 
 class ExpBackward0(Function):
@@ -65,8 +70,10 @@ class SigmoidBackward0(Function):
         if a.dtype.kind == 'f' and a.dtype.itemsize >= 4:
             # 1 / (1 + exp(-a)) in place; exp overflows to inf only where the answer is 0
             with xp.errstate(over='ignore'):
-                out = xp.asarray(xp.exp(-a))  # 0-d: a scalar, made an array for out=
-            out += 1
+                out = xp.exp(-a)
+            if out.ndim == 0:  # 0-d: a scalar, made an array for out=
+                out = xp.asarray(out)
+            out += one(out.dtype)
             xp.reciprocal(out, out=out)
         else:  # float16/bfloat16/complex: compute in float32 (complex in its own type)
             wide = a if a.dtype.kind == 'c' else a.astype('float32')
@@ -83,16 +90,27 @@ class SigmoidBackward0(Function):
     @staticmethod
     def backward_arrays(ctx, g):
         out, = ctx.saved_arrays()
-        return g * (out * (1 - out))
+        return _sigmoid_grad(g, out)
+
+
+def _sigmoid_grad(g, out):
+    """grad * (1 - out) * out, in torch's order (sigmoid_backward); in place on the engine's
+    array path, where g and out always share shape and dtype."""
+    if type(out) is _ndarray and out.ndim and g.shape == out.shape and g.dtype is out.dtype:
+        r = one(out.dtype) - out
+        r *= g
+        r *= out
+        return r
+    return g * (1 - out) * out
 
 
 class SigmoidBackwardBackward0(Function):
-    """grad * out * (1 - out) as one op, differentiable itself (double backward)."""
+    """grad * (1 - out) * out as one op, differentiable itself (double backward)."""
 
     @staticmethod
     def forward(ctx, g, out):
         ctx.save_for_backward(g, out)
-        return g * (out * (1 - out))
+        return g * (1 - out) * out
 
     @staticmethod
     def backward(ctx, gg):

@@ -23,6 +23,10 @@ _sequence = __import__('itertools').count(1)
 _NO_EDGE = (None, 0)
 
 
+_ndarray = __import__('numpy').ndarray
+_Tensor = None  # ember.Tensor, bound by ember._tensor once it is defined
+
+
 def _wrap(arr):
     """ember._tensor._wrap (bound on first use: _tensor imports this module)."""
     global _wrap
@@ -34,8 +38,13 @@ class Node:
     """Base of every primitive op and graph node (the object behind `tensor.grad_fn`)."""
 
     __slots__ = ('next_functions', 'needs_input_grad', '_input_meta', '_saved', '_raw_saved',
-                 '_released', '_tensor_pre_hooks', '_pre_hooks', '_post_hooks', '_n_outputs',
-                 '_anomaly_trace', '_seq', '__dict__', '__weakref__')
+                 '_released', '_n_outputs', '_seq', '__dict__', '__weakref__')
+
+    # Rarely set (hooks, anomaly mode): class defaults, so recording an op does not write them.
+    _tensor_pre_hooks = None
+    _pre_hooks = None
+    _post_hooks = None
+    _anomaly_trace = None
 
     # ops that return views of their (first) input set this, so the outputs share the
     # input's base and version counter
@@ -161,7 +170,11 @@ class Node:
 
     @classmethod
     def apply(cls, *inputs, **params):
-        """Run forward on the inputs' arrays; record a node when any input requires grad."""
+        """Run forward on the inputs' arrays; record a node when any input requires grad.
+
+        Every op of every forward pass comes through here, so the common case (no views, no
+        saved-tensor hooks, one ndarray output) is written out inline.
+        """
         ctx = _new(cls)
         if _state.enabled:
             for t in inputs:
@@ -177,7 +190,6 @@ class Node:
 
         ctx._raw_saved = None
         ctx._released = False
-        ctx._tensor_pre_hooks = ctx._pre_hooks = ctx._post_hooks = None
         # one pass over the inputs: arrays for forward, and each input's graph edge
         arrays = []
         edges = []
@@ -192,15 +204,21 @@ class Node:
                 continue
             a = t._data
             arrays.append(a)
-            if not (t._requires_grad or (t._base is not None and _view_requires_grad(t))):
-                edges.append(_NO_EDGE)
-                needs.append(False)
-                meta.append(None)
-                continue
-            needs.append(True)
-            fn = t._grad_fn
-            if t._base is not None:
+            if t._base is None:
+                if not t._requires_grad:
+                    edges.append(_NO_EDGE)
+                    needs.append(False)
+                    meta.append(None)
+                    continue
+                fn = t._grad_fn
+            else:
+                if not _view_requires_grad(t):
+                    edges.append(_NO_EDGE)
+                    needs.append(False)
+                    meta.append(None)
+                    continue
                 fn = _view_grad_fn(t)
+            needs.append(True)
             edges.append((fn, t._output_nr) if fn is not None else (t._accumulator(), 0))
             meta.append((a.shape, a.dtype))
         out = cls.forward(ctx, *arrays, **params)
@@ -210,7 +228,8 @@ class Node:
         ctx._seq = next(_sequence)
         ctx.needs_input_grad = tuple(needs)
         ctx._input_meta = meta
-        ctx._anomaly_trace = _stack() if _anomaly[0] else None
+        if _anomaly[0]:
+            ctx._anomaly_trace = _stack()
         if type(out) is tuple:
             ctx._n_outputs = len(out)
             ctx.__dict__['_output_meta'] = [None if o is None else (o.shape, o.dtype, array_module(o))
@@ -233,20 +252,40 @@ class Node:
                 _mark_views(result, inputs[0], cls)
         else:
             ctx._n_outputs = 1
-            result = _wrap(out)
+            if type(out) is _ndarray:  # (_wrap, inlined)
+                result = _new(_Tensor)
+                result._data = out
+                result._requires_grad = False
+                result._grad_fn = None
+            else:
+                result = _wrap(out)
             if out.dtype.kind in 'fcV' and 0 not in cls._non_differentiable_outputs:
                 result._requires_grad = True
                 result._grad_fn = ctx
             if cls._is_view:
                 _mark_view(result, inputs[0])
         raw = ctx._raw_saved
-        if raw is not None:
+        if raw is None:
+            ctx._saved = None
+            return result
+        ctx._raw_saved = None
+        if _saved_hooks:
             outs = out if type(out) is tuple else (out,)
             res = result if type(result) is tuple else (result,)
-            ctx._saved = _pack_all(raw, inputs, outs, res)
-            ctx._raw_saved = None
-        else:
-            ctx._saved = None
+            ctx._saved = tuple([_pack(a, inputs, outs, res) for a in raw])
+            return result
+        # (_pack_all, inlined: saved inputs are the common case)
+        packed = []
+        for a in raw:
+            for t in inputs:
+                if t is not None and t._data is a:
+                    c = t._version_counter
+                    packed.append(('i', t, 0 if c is None else c[0]))
+                    break
+            else:
+                packed.append(_pack(a, inputs, out if type(out) is tuple else (out,),
+                                    result if type(result) is tuple else (result,)))
+        ctx._saved = tuple(packed)
         return result
 
 

@@ -44,6 +44,14 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input):
+        if type(self) is Linear:
+            # self.weight and self.bias read from _parameters directly (the attribute lookup
+            # falls through to Module.__getattr__ each time). Subclasses, parametrized ones
+            # included, may define them otherwise and take the attribute path.
+            p = self._parameters
+            w = p.get('weight')
+            if w is not None and 'bias' in p:
+                return F.linear(input, w, p['bias'])
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self):
