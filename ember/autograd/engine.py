@@ -424,10 +424,11 @@ def _run_on_arrays(roots, retain_graph):
         while heap:
             node = heappop(heap)[1]
             grads = buffers.pop(node)
-            for g in grads:
-                if g is None:
-                    _fill_missing_arrays(node, grads)
-                    break
+            if node._n_outputs != 1:  # (a one-output node's buffer is only made with a gradient)
+                for g in grads:
+                    if g is None:
+                        _fill_missing_arrays(node, grads)
+                        break
             fast = node.backward_arrays
             if fast is not None:
                 out = fast(node, *grads)

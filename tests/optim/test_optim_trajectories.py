@@ -151,7 +151,7 @@ def test_muon_matches_torch(kw):
 
 
 @pytest.mark.parametrize('dtype', ['float16', 'bfloat16'])
-@pytest.mark.parametrize('name,kw', [('SGD', dict(momentum=0.9)), ('Adam', dict(eps=1e-3)),
+@pytest.mark.parametrize('name,kw', [('SGD', {}), ('SGD', dict(momentum=0.9)), ('Adam', dict(eps=1e-3)),
                                      ('RMSprop', dict(eps=1e-3)), ('Adagrad', {}),
                                      ('Rprop', {}), ('Adadelta', {})])
 def test_low_precision_params(dtype, name, kw):

@@ -250,6 +250,34 @@ def test_complex_params_follow_torch():
     np.testing.assert_allclose(out[0], out[1], rtol=1e-6)
 
 
+@pytest.mark.parametrize('kind', ['float32', 'float64', 'transposed', 'complex64', 'float16'])
+def test_plain_sgd_update_matches_torch(kind):
+    """Plain SGD (no momentum, decay or maximize) has its own update loop: every param layout."""
+    import numpy as np
+    rng = np.random.default_rng(3)
+    vals = rng.standard_normal((3, 4))
+    grads = rng.standard_normal((3, 4))
+    if kind == 'complex64':
+        vals, grads = (vals + 1j * vals[::-1]).astype(np.complex64), (grads - 0.5j).astype(np.complex64)
+    else:
+        dt = {'float64': np.float64, 'float16': np.float16}.get(kind, np.float32)
+        vals, grads = vals.astype(dt), grads.astype(dt)
+    out = []
+    for lib in (ember, torch):
+        data = lib.tensor(vals.copy())
+        p = lib.nn.Parameter(data.t() if kind == 'transposed' else data)
+        g = lib.tensor(grads.copy())
+        opt = lib.optim.SGD([p], lr=0.25)
+        v0 = p._version
+        for _ in range(3):
+            p.grad = g.t() if kind == 'transposed' else g
+            opt.step()
+        assert p._version == v0 + 3
+        out.append(np.array(p.detach().numpy()))
+    assert out[0].dtype == out[1].dtype
+    np.testing.assert_allclose(out[0], out[1], rtol=1e-3 if kind == 'float16' else 1e-6)
+
+
 def test_no_warning_on_plain_step():
     p = ember.ones(2, requires_grad=True)
     opt = ember.optim.Adam([p])
