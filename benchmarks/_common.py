@@ -32,8 +32,28 @@ def load_torch():
     return torch
 
 
+def blas_line():
+    """Which BLAS kernels NumPy runs, and whether the environment forces them.
+
+    Some machines set OPENBLAS_CORETYPE (and OPENBLAS_L2_SIZE) because old OpenBLAS builds fail
+    on their CPUs; a current NumPy then runs older, slower kernels (Haswell's AVX2 where the CPU
+    has AVX-512) while torch's oneDNN/MKL ignore the setting. Headline figures are taken with both
+    unset for that one command: `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python ...`.
+    """
+    try:
+        from threadpoolctl import threadpool_info
+        arch = ', '.join(sorted({i.get('architecture') or '?' for i in threadpool_info()
+                                 if i.get('internal_api') == 'openblas'})) or 'not OpenBLAS'
+    except Exception:  # threadpoolctl missing or failing: report nothing rather than crash
+        arch = 'unknown'
+    forced = os.environ.get('OPENBLAS_CORETYPE')
+    note = f' (forced by OPENBLAS_CORETYPE={forced})' if forced else ''
+    return f'NumPy BLAS kernels: {arch}{note}'
+
+
 def report(rows):
     """rows: [(name, ember_seconds, torch_seconds)] -> a table of µs/step and ember/torch ratios."""
+    print(blas_line())
     print(f'{"benchmark":<28}{"ember µs/step":>15}{"torch µs/step":>15}{"ember/torch":>13}')
     for name, e, t in rows:
         print(f'{name:<28}{e * 1e6:>15.1f}{t * 1e6:>15.1f}{e / t:>13.2f}')
