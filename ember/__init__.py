@@ -89,3 +89,6 @@ from .amp.autocast_mode import autocast, is_autocast_enabled, get_autocast_dtype
 from ._missing import module_getattr as _module_getattr  # noqa: E402
 
 __getattr__ = _module_getattr('torch')
+
+from ._argcheck import guard_inputs as _guard_inputs  # noqa: E402
+_guard_inputs(globals())  # ember.exp(1) raises torch's TypeError, not an AttributeError
