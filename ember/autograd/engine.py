@@ -13,7 +13,6 @@ from heapq import heappop, heappush
 import numpy as _np
 
 from .._backend import array_module
-
 from .graph import AccumulateGrad, _anomaly, hooks_used
 from .anomaly_mode import _check_nan as _nan_check
 from .grad_mode import _state

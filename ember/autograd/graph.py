@@ -11,6 +11,8 @@ Tensors; its grad_fn objects are Nodes too.)
 """
 import weakref
 
+import numpy as np
+
 from .._backend import array_module
 from .grad_mode import _state
 
@@ -23,7 +25,7 @@ _sequence = __import__('itertools').count(1)
 _NO_EDGE = (None, 0)
 
 
-_ndarray = __import__('numpy').ndarray
+_ndarray = np.ndarray
 _Tensor = None  # ember.Tensor, bound by ember._tensor once it is defined
 
 
@@ -274,7 +276,7 @@ class Node:
             res = result if type(result) is tuple else (result,)
             ctx._saved = tuple([_pack(a, inputs, outs, res) for a in raw])
             return result
-        # (_pack_all, inlined: saved inputs are the common case)
+        # saved inputs, the common case, inline; outputs and other arrays through _pack
         packed = []
         for a in raw:
             for t in inputs:
@@ -366,21 +368,6 @@ def _view_requires_grad(t):
 
 _saved_hooks = []          # stack of (pack_hook, unpack_hook)
 _hooks_disabled = [None]   # the error message while disable_saved_tensors_hooks is active
-
-
-def _pack_all(raw, inputs, outs, result):
-    """The saved entries for the arrays `raw` (see _pack); the common case inline."""
-    if _saved_hooks:
-        return tuple([_pack(a, inputs, outs, result) for a in raw])
-    packed = []
-    for a in raw:
-        for t in inputs:
-            if t is not None and t._data is a:
-                packed.append(('i', t, t._version))
-                break
-        else:
-            packed.append(_pack(a, inputs, outs, result))
-    return tuple(packed)
 
 
 def _pack(a, inputs, outs, result):
