@@ -5,7 +5,7 @@ import numpy as np
 from .._backend import array_module
 from .._tensor import _wrap, tensor_method
 from ..autograd.graph import Node as Function
-from ._fastmath import one
+from ._fastmath import ignore_overflow, one, restore
 from ._helpers import float_result
 
 _ndarray = np.ndarray
@@ -69,8 +69,11 @@ class SigmoidBackward0(Function):
         xp = array_module(a)
         if a.dtype.kind == 'f' and a.dtype.itemsize >= 4:
             # 1 / (1 + exp(-a)) in place; exp overflows to inf only where the answer is 0
-            with xp.errstate(over='ignore'):
+            token = ignore_overflow()
+            try:
                 out = xp.exp(-a)
+            finally:
+                restore(token)
             if out.ndim == 0:  # 0-d: a scalar, made an array for out=
                 out = xp.asarray(out)
             out += one(out.dtype)

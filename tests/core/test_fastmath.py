@@ -58,3 +58,33 @@ def test_constants_are_shared_read_only_and_typed():
     assert (one - x).dtype == np.float32
     half = fm.const(0.5, np.dtype(np.float64))
     assert half.dtype == np.float64 and half == 0.5
+
+
+def test_ignore_overflow_silences_only_overflow_and_restores():
+    import warnings
+    big = np.float32(1000)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        with np.errstate(divide='raise', over='raise'):
+            token = fm.ignore_overflow()
+            try:
+                assert np.exp(big) == np.inf  # neither warns nor raises
+                with pytest.raises(FloatingPointError):  # the caller's divide setting stays
+                    np.float32(1) / np.float32(0)
+            finally:
+                fm.restore(token)
+            with pytest.raises(FloatingPointError):  # and overflow raises again afterwards
+                np.exp(big)
+        with pytest.raises(RuntimeWarning):  # NumPy's default state is back too
+            np.exp(big)
+
+
+def test_sigmoid_of_huge_inputs_is_silent_and_matches_torch():
+    import warnings
+    import torch
+    import ember
+    x = np.array([-1e4, -100.0, -88.5, 0.0, 88.5, 1e4], np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        got = ember.sigmoid(ember.tensor(x)).numpy()
+    np.testing.assert_array_equal(got, torch.sigmoid(torch.from_numpy(x)).numpy())
