@@ -390,7 +390,12 @@ def _print_trace(node):
 def backward_scalar(node, nr, a, retain_graph):
     """`loss.backward()` for a one-element floating `loss` (array `a`, made by output `nr` of
     `node`) when the fast path applies (see Tensor.backward): seeded with ones, on raw arrays."""
-    ones = _np.ones(a.shape, a.dtype) if type(a) is _np.ndarray else array_module(a).ones_like(a)
+    if type(a) is _np.ndarray:
+        ones = _np.array(1, a.dtype)  # (np.ones is a Python function: several times slower)
+        if a.ndim:
+            ones = ones.reshape(a.shape)
+    else:
+        ones = array_module(a).ones_like(a)
     _run_on_arrays(((node, nr, ones),), retain_graph)
 
 

@@ -108,7 +108,7 @@ def _plain_sgd(params, lr):
         f = table.get(pa.dtype)
         if (f is not None and ga.dtype is pa.dtype and type(pa) is _ndarray and type(ga) is _ndarray
                 and pa.flags.c_contiguous and ga.flags.c_contiguous and 0 < pa.size < 2 ** 31):
-            f(ga.reshape(-1), pa.reshape(-1), pa.size, -lr)
+            f(ga.ravel(), pa.ravel(), pa.size, -lr)  # (contiguous: ravel is a view, and cheaper)
         else:
             _axpy(_real(pa), _real(ga), -lr, None)
         c = p._version_counter  # (p._bump_version(), inlined)
