@@ -175,54 +175,47 @@ class Node:
         """Run forward on the inputs' arrays; record a node when any input requires grad.
 
         Every op of every forward pass comes through here, so the common case (no views, no
-        saved-tensor hooks, one ndarray output) is written out inline.
+        saved-tensor hooks, one ndarray output) is written out inline, in one pass over inputs.
         """
         ctx = _new(cls)
-        if _state.enabled:
-            for t in inputs:
-                if t is not None and (t._requires_grad or
-                                      (t._base is not None and _view_requires_grad(t))):
-                    break
-            else:
-                return _wrap_outputs(cls.forward(ctx, *[None if t is None else t._data
-                                                        for t in inputs], **params), cls, inputs)
-        else:
+        if not _state.enabled:
             return _wrap_outputs(cls.forward(ctx, *[None if t is None else t._data for t in inputs],
                                              **params), cls, inputs)
-
-        ctx._raw_saved = None
-        ctx._released = False
         # one pass over the inputs: arrays for forward, and each input's graph edge
         arrays = []
         edges = []
         needs = []
         meta = []
+        record = False
         for t in inputs:
             if t is None:
                 arrays.append(None)
-                edges.append(_NO_EDGE)
-                needs.append(False)
-                meta.append(None)
-                continue
-            a = t._data
-            arrays.append(a)
-            if t._base is None:
-                if not t._requires_grad:
-                    edges.append(_NO_EDGE)
-                    needs.append(False)
-                    meta.append(None)
-                    continue
-                fn = t._grad_fn
             else:
-                if not _view_requires_grad(t):
-                    edges.append(_NO_EDGE)
-                    needs.append(False)
-                    meta.append(None)
+                a = t._data
+                arrays.append(a)
+                if t._base is None:
+                    if t._requires_grad:
+                        fn = t._grad_fn
+                        edges.append((fn, t._output_nr) if fn is not None else (t._accumulator(), 0))
+                        needs.append(True)
+                        meta.append((a.shape, a.dtype))
+                        record = True
+                        continue
+                elif _view_requires_grad(t):
+                    fn = _view_grad_fn(t)
+                    edges.append((fn, t._output_nr) if fn is not None else (t._accumulator(), 0))
+                    needs.append(True)
+                    meta.append((a.shape, a.dtype))
+                    record = True
                     continue
-                fn = _view_grad_fn(t)
-            needs.append(True)
-            edges.append((fn, t._output_nr) if fn is not None else (t._accumulator(), 0))
-            meta.append((a.shape, a.dtype))
+            edges.append(_NO_EDGE)
+            needs.append(False)
+            meta.append(None)
+        if not record:
+            return _wrap_outputs(cls.forward(ctx, *arrays, **params), cls, inputs)
+
+        ctx._raw_saved = None
+        ctx._released = False
         out = cls.forward(ctx, *arrays, **params)
         ctx.next_functions = tuple(edges)
         # creation order: every node's inputs' nodes were made before it, so running nodes from
@@ -233,50 +226,29 @@ class Node:
         if _anomaly[0]:
             ctx._anomaly_trace = _stack()
         if type(out) is tuple:
-            ctx._n_outputs = len(out)
-            ctx.__dict__['_output_meta'] = [None if o is None else (o.shape, o.dtype, array_module(o))
-                                            for o in out]
-            nondiff = cls._non_differentiable_outputs
-            result = []
-            for i, o in enumerate(out):
-                if o is None:
-                    result.append(None)
-                    continue
-                t = _wrap(o)
-                if i not in nondiff and o.dtype.kind in 'fcV':
-                    t._requires_grad = True
-                    t._grad_fn = ctx
-                    if i:
-                        t._output_nr = i
-                result.append(t)
-            result = tuple(result)
-            if cls._is_view:
-                _mark_views(result, inputs[0], cls)
+            return _record_outputs(ctx, cls, inputs, out)
+        ctx._n_outputs = 1
+        if type(out) is _ndarray:  # (_wrap, inlined)
+            result = _new(_Tensor)
+            result._data = out
+            result._requires_grad = False
+            result._grad_fn = None
         else:
-            ctx._n_outputs = 1
-            if type(out) is _ndarray:  # (_wrap, inlined)
-                result = _new(_Tensor)
-                result._data = out
-                result._requires_grad = False
-                result._grad_fn = None
-            else:
-                result = _wrap(out)
-            if out.dtype.kind in 'fcV' and 0 not in cls._non_differentiable_outputs:
-                result._requires_grad = True
-                result._grad_fn = ctx
-            if cls._is_view:
-                _mark_view(result, inputs[0])
+            result = _wrap(out)
+        if out.dtype.kind in 'fcV' and 0 not in cls._non_differentiable_outputs:
+            result._requires_grad = True
+            result._grad_fn = ctx
+        if cls._is_view:
+            _mark_view(result, inputs[0])
         raw = ctx._raw_saved
         if raw is None:
             ctx._saved = None
             return result
         ctx._raw_saved = None
         if _saved_hooks:
-            outs = out if type(out) is tuple else (out,)
-            res = result if type(result) is tuple else (result,)
-            ctx._saved = tuple([_pack(a, inputs, outs, res) for a in raw])
+            ctx._saved = tuple([_pack(a, inputs, (out,), (result,)) for a in raw])
             return result
-        # saved inputs, the common case, inline; outputs and other arrays through _pack
+        # saved inputs and the output, the common cases, inline; other arrays through _pack
         packed = []
         for a in raw:
             for t in inputs:
@@ -285,10 +257,40 @@ class Node:
                     packed.append(('i', t, 0 if c is None else c[0]))
                     break
             else:
-                packed.append(_pack(a, inputs, out if type(out) is tuple else (out,),
-                                    result if type(result) is tuple else (result,)))
+                if a is out and not cls._is_view:  # a fresh output: its counter starts here
+                    c = result._version_counter = [0]
+                    packed.append(('o', 0, a, c, 0))
+                else:
+                    packed.append(_pack(a, inputs, (out,), (result,)))
         ctx._saved = tuple(packed)
         return result
+
+
+def _record_outputs(ctx, cls, inputs, out):
+    """The multi-output half of `Node.apply`: wrap each output and pack what forward saved."""
+    ctx._n_outputs = len(out)
+    ctx.__dict__['_output_meta'] = [None if o is None else (o.shape, o.dtype, array_module(o))
+                                    for o in out]
+    nondiff = cls._non_differentiable_outputs
+    result = []
+    for i, o in enumerate(out):
+        if o is None:
+            result.append(None)
+            continue
+        t = _wrap(o)
+        if i not in nondiff and o.dtype.kind in 'fcV':
+            t._requires_grad = True
+            t._grad_fn = ctx
+            if i:
+                t._output_nr = i
+        result.append(t)
+    result = tuple(result)
+    if cls._is_view:
+        _mark_views(result, inputs[0], cls)
+    raw = ctx._raw_saved
+    ctx._raw_saved = None
+    ctx._saved = None if raw is None else tuple([_pack(a, inputs, out, result) for a in raw])
+    return result
 
 
 def _stack():
