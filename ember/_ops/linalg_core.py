@@ -3,12 +3,18 @@
 `linear` is one primitive with a fused backward (`LinearBackwardFused`, itself differentiable):
 the step of every MLP goes through it, so it is kept to one graph node each way.
 """
+import numpy as np
+
 from .. import _dtype as D
 from .._backend import array_module
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node as Function
 from ._helpers import binary_operands
 from ._fastmath import col_sums, mm as _mm2d
+
+_ndarray = np.ndarray
+_F32 = np.dtype(np.float32)
+_F64 = np.dtype(np.float64)
 
 
 def _shape_str(s):
@@ -224,6 +230,11 @@ class AddmmBackward0(Function):
 
 def _linear_grads(g, x, w, need):
     """(g @ W, g.T @ x, column sums of g) on arrays, each only where `need` asks for it."""
+    dt = g.dtype
+    if (dt is _F32 or dt is _F64) and x.dtype is dt and w.dtype is dt and type(g) is _ndarray:
+        # the common case, with _mm2d's checks done once for the three products
+        gb = col_sums(g) if len(need) > 2 and need[2] else None
+        return (np.dot(g, w) if need[0] else None), (np.dot(g.T, x) if need[1] else None), gb
     gx = _mm2d(g, w) if need[0] else None
     gw = _mm2d(g.T, x) if need[1] else None
     # column sums through BLAS: much faster than sum(axis=0) over a tall, narrow matrix

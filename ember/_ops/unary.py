@@ -2,6 +2,7 @@
 lives in `pointwise.py`). Integer inputs of float functions compute in the default float dtype."""
 import numpy as np
 
+from .._argcheck import checks_own_input, not_tensor
 from .._backend import array_module
 from .._tensor import _wrap, tensor_method
 from ..autograd.graph import Node as Function
@@ -67,17 +68,19 @@ class SigmoidBackward0(Function):
     @staticmethod
     def forward(ctx, a):
         xp = array_module(a)
-        if a.dtype.kind == 'f' and a.dtype.itemsize >= 4:
-            # 1 / (1 + exp(-a)) in place; exp overflows to inf only where the answer is 0
+        dt = a.dtype
+        if dt.kind == 'f' and dt.itemsize >= 4:
+            # 1 / (1 + exp(-a)) in one buffer; exp overflows to inf only where the answer is 0
+            out = xp.negative(a)
+            if not out.ndim:  # 0-d: NumPy returned a scalar, made an array for the in-place steps
+                out = xp.asarray(out)
             token = ignore_overflow()
             try:
-                out = xp.exp(-a)
+                xp.exp(out, out)
             finally:
                 restore(token)
-            if out.ndim == 0:  # 0-d: a scalar, made an array for out=
-                out = xp.asarray(out)
-            out += one(out.dtype)
-            xp.reciprocal(out, out=out)
+            xp.add(out, one(dt), out)
+            xp.reciprocal(out, out)
         else:  # float16/bfloat16/complex: compute in float32 (complex in its own type)
             wide = a if a.dtype.kind == 'c' else a.astype('float32')
             with xp.errstate(over='ignore'):
@@ -218,22 +221,39 @@ def abs(input, *, out=None):
 absolute = abs
 
 
+# The activations check their own input (no argument-check wrapper: they run on every layer)
+
+@checks_own_input
 def sigmoid(input, *, out=None):
-    if input._data.dtype.kind in 'iub':  # (inlined float_result: activations are hot)
+    try:
+        kind = input._data.dtype.kind
+    except AttributeError:
+        raise not_tensor('sigmoid', input) from None
+    if kind in 'iub':  # (inlined float_result)
         input = float_result(input)
     r = SigmoidBackward0.apply(input)
     return r if out is None else _out(r, out)
 
 
+@checks_own_input
 def tanh(input, *, out=None):
-    if input._data.dtype.kind in 'iub':
+    try:
+        kind = input._data.dtype.kind
+    except AttributeError:
+        raise not_tensor('tanh', input) from None
+    if kind in 'iub':
         input = float_result(input)
     r = TanhBackward0.apply(input)
     return r if out is None else _out(r, out)
 
 
+@checks_own_input
 def relu(input):
-    if input._data.dtype.kind == 'b':
+    try:
+        kind = input._data.dtype.kind
+    except AttributeError:
+        raise not_tensor('relu', input) from None
+    if kind == 'b':
         raise RuntimeError('"clamp_min_cpu" not implemented for \'Bool\'')
     return ReluBackward0.apply(input)
 

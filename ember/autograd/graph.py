@@ -98,7 +98,8 @@ class Node:
                 kind = s[0]
                 if kind == 'i':
                     t, v = s[1], s[2]
-                    if t._version != v:
+                    c = t._version_counter  # (t._version, inlined)
+                    if (0 if c is None else c[0]) != v:
                         _version_error(self, t, v, t._version, None)
                     out.append(t._data)
                     continue

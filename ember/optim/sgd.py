@@ -49,17 +49,20 @@ class SGD(Optimizer):
 
     def step(self, closure=None):
         """Perform a single optimization step (`closure` re-evaluates the model, returns the loss)."""
-        loss = self._eval_closure(closure)
+        loss = None if closure is None else self._eval_closure(closure)
         for group in self.param_groups:
-            lr = _to_float(group['lr'])
+            lr = group['lr']
+            if type(lr) is not float:  # (an int, or a Tensor learning rate)
+                lr = _to_float(lr)
             momentum = group['momentum']
-            dampening = group['dampening']
-            wd = _to_float(group['weight_decay'])
-            nesterov = group['nesterov']
+            wd = group['weight_decay']
             maximize = group['maximize']
             if momentum == 0 and wd == 0 and not maximize:
                 _plain_sgd(group['params'], lr)
                 continue
+            wd = _to_float(wd)
+            dampening = group['dampening']
+            nesterov = group['nesterov']
             # plain SGD needs no scratch: the update is one BLAS axpy
             need_tmp = wd != 0 or maximize or nesterov or (momentum != 0 and dampening != 0)
             tmp = tmp2 = None
