@@ -408,10 +408,14 @@ def _run_on_arrays(roots, retain_graph):
     Gradients reaching a leaf are added into `.grad` at once (no hooks can observe the order).
     Nodes that define `backward_arrays` run without any Tensor wrapping; the others get wrapped
     grads, under no_grad. This loop is the hot path of every training step, hence its shape:
-    a buffer list per pending node, edges walked with zip, the first leaf gradient stored inline.
+    a buffer list per pending node, edges walked with zip, the first leaf gradient stored inline,
+    and a chain of nodes (one pending node at a time, the usual case) run without the heap.
     """
     buffers = {}
     heap = []
+    # the next node to run when it is the only pending one: nothing queued later can feed it
+    # (every node found later is an input of it or of its inputs, so has a lower sequence number)
+    single = None
     for node, nr, g in roots:
         if type(node) is AccumulateGrad:
             var = node._var()
@@ -426,8 +430,14 @@ def _run_on_arrays(roots, retain_graph):
     prev = _state.enabled
     _state.enabled = False
     try:
-        while heap:
-            node = heappop(heap)[1]
+        while True:
+            if single is not None:
+                node = single
+                single = None
+            elif heap:
+                node = heappop(heap)[1]
+            else:
+                break
             grads = buffers.pop(node)
             if node._n_outputs != 1:  # (a one-output node's buffer is only made with a gradient)
                 for g in grads:
@@ -475,7 +485,13 @@ def _run_on_arrays(roots, retain_graph):
                     else:
                         buf = buffers[nxt] = [None] * nxt._n_outputs
                         buf[nr] = a
-                    heappush(heap, (-nxt._seq, nxt))
+                    if single is None and not heap:
+                        single = nxt
+                    else:
+                        if single is not None:
+                            heappush(heap, (-single._seq, single))
+                            single = None
+                        heappush(heap, (-nxt._seq, nxt))
                 elif buf[nr] is None:
                     buf[nr] = a
                 else:
