@@ -28,6 +28,7 @@ class Tensor:
     _version_counter = None
     _base = None
     _grad_acc = None
+    _acc_edge = None  # (_grad_acc, 0): a leaf's graph edge, kept for the ops recording it
     _retains_grad = False
     _backward_hooks = None
     _post_acc_hooks = None
@@ -229,6 +230,14 @@ class Tensor:
         if acc is None:
             acc = self._grad_acc = AccumulateGrad(self)
         return acc
+
+    def _accumulator_edge(self):
+        """(AccumulateGrad node, 0): the graph edge to this leaf, cached."""
+        acc = self._accumulator()
+        e = self._acc_edge
+        if e is None or e[0] is not acc:
+            e = self._acc_edge = (acc, 0)
+        return e
 
     @property
     def data(self):
@@ -439,7 +448,8 @@ class Tensor:
             new._grad = self._grad.__deepcopy__(memo)
         import copy
         for k, v in self.__dict__.items():
-            if k in ('_grad', '_version_counter', '_grad_acc', '_backward_hooks', '_post_acc_hooks'):
+            if k in ('_grad', '_version_counter', '_grad_acc', '_acc_edge', '_backward_hooks',
+                     '_post_acc_hooks'):
                 continue
             new.__dict__[k] = copy.deepcopy(v, memo)
         return new

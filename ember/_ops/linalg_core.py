@@ -10,7 +10,7 @@ from .._backend import array_module
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node as Function
 from ._helpers import binary_operands
-from ._fastmath import col_sums, mm as _mm2d
+from ._fastmath import col_sums, dot as _dot, mm as _mm2d
 
 _ndarray = np.ndarray
 _F32 = np.dtype(np.float32)
@@ -234,7 +234,7 @@ def _linear_grads(g, x, w, need):
     if (dt is _F32 or dt is _F64) and x.dtype is dt and w.dtype is dt and type(g) is _ndarray:
         # the common case, with _mm2d's checks done once for the three products
         gb = col_sums(g) if len(need) > 2 and need[2] else None
-        return (np.dot(g, w) if need[0] else None), (np.dot(g.T, x) if need[1] else None), gb
+        return (_dot(g, w) if need[0] else None), (_dot(g.T, x) if need[1] else None), gb
     gx = _mm2d(g, w) if need[0] else None
     gw = _mm2d(g.T, x) if need[1] else None
     # column sums through BLAS: much faster than sum(axis=0) over a tall, narrow matrix

@@ -197,7 +197,11 @@ class Node:
                 if t._base is None:
                     if t._requires_grad:
                         fn = t._grad_fn
-                        edges.append((fn, t._output_nr) if fn is not None else (t._accumulator(), 0))
+                        if fn is not None:
+                            edges.append((fn, t._output_nr))
+                        else:  # a leaf: its edge to its AccumulateGrad, made once
+                            e = t._acc_edge
+                            edges.append(e if e is not None else t._accumulator_edge())
                         needs.append(True)
                         meta.append((a.shape, a.dtype))
                         record = True

@@ -262,3 +262,18 @@ def test_increment_version_and_variable():
                 isinstance(y.grad_fn, L.autograd.graph.Node),
                 isinstance(y.grad_fn.next_functions[0][0], L.autograd.graph.Node))
     assert both(run)[0] == both(run)[1]
+
+
+def test_leaf_edge_is_cached_and_copies_get_their_own():
+    import copy
+    w = ember.nn.Parameter(ember.ones(2))
+    a, b = w * 2, w * 3
+    # every op on a leaf points at the same AccumulateGrad, through one cached edge
+    assert a.grad_fn.next_functions[0] is b.grad_fn.next_functions[0]
+    assert a.grad_fn.next_functions[0][0] is w._grad_acc
+    (a + b).sum().backward()
+    w2 = copy.deepcopy(w)  # the copy's gradients must reach the copy only
+    (w2 * 7).sum().backward()
+    assert w2.grad_fn is None and (w2 * 1).grad_fn.next_functions[0][0] is not w._grad_acc
+    assert w.grad.tolist() == [5.0, 5.0]
+    assert w2.grad.tolist() == [12.0, 12.0]
