@@ -517,6 +517,7 @@ from .autograd import engine as _engine_module  # noqa: E402
 _graph_module._wrap = _wrap
 _graph_module._Tensor = Tensor
 _engine_module._wrap = _wrap
+_engine_module._Tensor = Tensor
 
 
 def tensor_method(*names):

@@ -67,7 +67,7 @@ class AbsBackward0(Function):
 class SigmoidBackward0(Function):
     @staticmethod
     def forward(ctx, a):
-        xp = array_module(a)
+        xp = np if type(a) is _ndarray else array_module(a)
         dt = a.dtype
         if dt.kind == 'f' and dt.itemsize >= 4:
             # 1 / (1 + exp(-a)) in one buffer; exp overflows to inf only where the answer is 0

@@ -26,6 +26,10 @@ def _wrap(arr):
     return _wrap(arr)
 
 
+_new = object.__new__
+_Tensor = None  # ember.Tensor, bound by ember._tensor once it is defined
+
+
 def _sum_to(g, shape, dtype):
     """Reduce a gradient to `shape` (undoing broadcasting) and cast it to `dtype`."""
     if g._data.shape != shape:
@@ -471,10 +475,16 @@ def _run_on_arrays(roots, retain_graph):
                         if var._grad is None:
                             # a fresh array nothing else holds becomes .grad as it is (torch's
                             # AccumulateGrad steals such a gradient too); any other is copied
-                            if _getrefcount(a) > _UNSHARED_REFS or a.base is not None or \
-                                    type(a) is not _ndarray:
-                                a = a.copy()
-                            var._grad = _wrap(a)
+                            if type(a) is _ndarray:
+                                if _getrefcount(a) > _UNSHARED_REFS or a.base is not None:
+                                    a = a.copy()
+                                t = _new(_Tensor)  # (_wrap, inlined)
+                                t._data = a
+                                t._requires_grad = False
+                                t._grad_fn = None
+                                var._grad = t
+                            else:
+                                var._grad = _wrap(a.copy())
                         else:
                             _accumulate_array(var, a)
                     continue
