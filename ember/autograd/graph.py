@@ -23,6 +23,7 @@ hooks_used = [False]
 _new = object.__new__
 _sequence = __import__('itertools').count(1)
 _NO_EDGE = (None, 0)
+_NEEDS_ONE = (True,)
 
 
 _ndarray = np.ndarray
@@ -176,58 +177,78 @@ class Node:
         """Run forward on the inputs' arrays; record a node when any input requires grad.
 
         Every op of every forward pass comes through here, so the common case (no views, no
-        saved-tensor hooks, one ndarray output) is written out inline, in one pass over inputs.
+        saved-tensor hooks, one ndarray output) is written out inline: one input that is not a
+        view without any per-input list, several in one pass.
         """
         ctx = _new(cls)
         if not _state.enabled:
             return _wrap_outputs(cls.forward(ctx, *[None if t is None else t._data for t in inputs],
                                              **params), cls, inputs)
-        # one pass over the inputs: arrays for forward, and each input's graph edge
-        arrays = []
-        edges = []
-        needs = []
-        meta = []
-        record = False
-        for t in inputs:
-            if t is None:
-                arrays.append(None)
-            else:
-                a = t._data
-                arrays.append(a)
-                if t._base is None:
-                    if t._requires_grad:
-                        fn = t._grad_fn
-                        if fn is not None:
-                            edges.append((fn, t._output_nr))
-                        else:  # a leaf: its edge to its AccumulateGrad, made once
-                            e = t._acc_edge
-                            edges.append(e if e is not None else t._accumulator_edge())
+        if len(inputs) == 1 and inputs[0] is not None and inputs[0]._base is None:
+            # one input that is not a view (every activation): no per-input lists
+            t = inputs[0]
+            a = t._data
+            if not t._requires_grad:
+                return _wrap_outputs(cls.forward(ctx, a, **params), cls, inputs)
+            fn = t._grad_fn
+            if fn is not None:
+                edge = (fn, t._output_nr)
+            else:  # a leaf: its edge to its AccumulateGrad, made once
+                edge = t._acc_edge
+                if edge is None:
+                    edge = t._accumulator_edge()
+            ctx._raw_saved = None
+            ctx._released = False
+            out = cls.forward(ctx, a, **params)
+            ctx.next_functions = (edge,)
+            ctx.needs_input_grad = _NEEDS_ONE
+            ctx._input_meta = ((a.shape, a.dtype),)
+        else:
+            # one pass over the inputs: arrays for forward, and each input's graph edge
+            arrays = []
+            edges = []
+            needs = []
+            meta = []
+            record = False
+            for t in inputs:
+                if t is None:
+                    arrays.append(None)
+                else:
+                    a = t._data
+                    arrays.append(a)
+                    if t._base is None:
+                        if t._requires_grad:
+                            fn = t._grad_fn
+                            if fn is not None:
+                                edges.append((fn, t._output_nr))
+                            else:
+                                e = t._acc_edge
+                                edges.append(e if e is not None else t._accumulator_edge())
+                            needs.append(True)
+                            meta.append((a.shape, a.dtype))
+                            record = True
+                            continue
+                    elif _view_requires_grad(t):
+                        fn = _view_grad_fn(t)
+                        edges.append((fn, t._output_nr) if fn is not None else (t._accumulator(), 0))
                         needs.append(True)
                         meta.append((a.shape, a.dtype))
                         record = True
                         continue
-                elif _view_requires_grad(t):
-                    fn = _view_grad_fn(t)
-                    edges.append((fn, t._output_nr) if fn is not None else (t._accumulator(), 0))
-                    needs.append(True)
-                    meta.append((a.shape, a.dtype))
-                    record = True
-                    continue
-            edges.append(_NO_EDGE)
-            needs.append(False)
-            meta.append(None)
-        if not record:
-            return _wrap_outputs(cls.forward(ctx, *arrays, **params), cls, inputs)
-
-        ctx._raw_saved = None
-        ctx._released = False
-        out = cls.forward(ctx, *arrays, **params)
-        ctx.next_functions = tuple(edges)
+                edges.append(_NO_EDGE)
+                needs.append(False)
+                meta.append(None)
+            if not record:
+                return _wrap_outputs(cls.forward(ctx, *arrays, **params), cls, inputs)
+            ctx._raw_saved = None
+            ctx._released = False
+            out = cls.forward(ctx, *arrays, **params)
+            ctx.next_functions = tuple(edges)
+            ctx.needs_input_grad = tuple(needs)
+            ctx._input_meta = meta
         # creation order: every node's inputs' nodes were made before it, so running nodes from
         # the highest sequence number down is a valid backward order (torch's sequence_nr)
         ctx._seq = next(_sequence)
-        ctx.needs_input_grad = tuple(needs)
-        ctx._input_meta = meta
         if _anomaly[0]:
             ctx._anomaly_trace = _stack()
         if type(out) is tuple:
