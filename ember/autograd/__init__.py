@@ -46,6 +46,14 @@ def _make_grads(outputs, grad_outputs, create_graph):
         if out._data.dtype.kind in 'fcV' and g._data.dtype.kind not in 'fcV':
             raise RuntimeError(f"For output[{i}] of floating point type, grad_output[{i}] must be "
                                f"floating point too, but got {g.dtype}")
+        if g._data.dtype != out._data.dtype and out._data.dtype.kind in 'fcV':
+            if 'c' in (g._data.dtype.kind, out._data.dtype.kind):
+                raise RuntimeError(
+                    "For complex Tensors, both grad_output and output are required to have the same "
+                    f"dtype. Mismatch in dtype: grad_output[{i}] has a dtype of {g.dtype} and "
+                    f"output[{i}] has a dtype of {out.dtype}.")
+            # the graph works in each value's own dtype (torch casts the seed the same way)
+            g = g.to(out.dtype)
         if not create_graph and g._grad_fn is not None:
             g = g.detach()
         res.append(g)

@@ -156,7 +156,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 for h in list(node._pre_hooks.values()):
                     r = h(tuple(grads))
                     if r is not None:
-                        grads = list(r)
+                        grads = list(_checked_values(h, grads, r))
             if captures is not None:
                 cap = captures.get(node)
                 if cap is not None:
@@ -177,7 +177,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 for h in list(node._post_hooks.values()):
                     r = h(out, tuple(grads))
                     if r is not None:
-                        out = tuple(r)
+                        out = _checked_values(h, out, r)
             if not retain_graph and node._saved is not None:
                 node._saved = None
                 node._released = True
@@ -263,10 +263,45 @@ def _tensor_hooks(th, grads):
                 continue
             r = h(g)
             if r is not None:
-                g = r
+                g = _checked_value(h, g, r)
         grads[nr] = g
         if retain is not None:
             retain(g)
+
+
+def _hook_name(hook):
+    return getattr(hook, '__name__', type(hook).__name__)
+
+
+def _checked_value(hook, old, new):
+    """`new`, which backward hook `hook` returned in place of gradient `old`, after torch's checks:
+    a Tensor of the same dtype, device and shape. The engine relies on this: gradients keep the
+    shape and dtype of the values they belong to."""
+    if not isinstance(new, _Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
+    if old is None:
+        raise RuntimeError("can't replace a None gradient with a non-None value")
+    a, b = old._data, new._data
+    if a.dtype != b.dtype or type(a) is not type(b):
+        from .._ops.conversion import type_
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the type of value (was "
+                           f"{type_(old)} got {type_(new)})")
+    if a.shape != b.shape:
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
+    return new
+
+
+def _checked_values(hook, old, new):
+    """The tuple of gradients a node hook returned in place of `old`, checked as torch does."""
+    if not isinstance(new, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(new).__name__}'")
+    if len(new) != len(old):
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has returned an incorrect number of values "
+                           f"(got {len(new)}, but expected {len(old)})")
+    for o, n in zip(old, new):
+        if n is not None:
+            _checked_value(hook, o, n)
+    return tuple(new)
 
 
 def _capture(cap, grads, results, inputs, accumulate, create_graph):
@@ -327,12 +362,12 @@ def _accumulate(node, g, captures, results, inputs, accumulate, create_graph):
         for h in list(var._backward_hooks.values()):
             r = h(g)
             if r is not None:
-                g = r
+                g = _checked_value(h, g, r)
     if node._pre_hooks:
         for h in list(node._pre_hooks.values()):
             r = h((g,))
             if r is not None:
-                g = r[0]
+                g = _checked_values(h, (g,), r)[0]
     if captures is not None:
         cap = captures.get(node)
         if cap is not None:

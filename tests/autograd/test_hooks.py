@@ -270,3 +270,132 @@ def test_global_module_backward_hook_and_removal():
         lin(x).sum().backward()
         return rec
     assert both(run)[0] == both(run)[1] == ['Linear']
+
+
+def _tensor_hook_size(L):
+    x = L.ones(3, requires_grad=True)
+    y = x * 2
+
+    def myhook(g):
+        return g[:2]
+    y.register_hook(myhook)
+    y.sum().backward()
+
+
+def _tensor_hook_float(L):
+    x = L.ones(3, requires_grad=True)
+    y = x * 2
+    y.register_hook(lambda g: 3.0)
+    y.sum().backward()
+
+
+def _leaf_hook_dtype(L):
+    x = L.ones(3, requires_grad=True)
+    x.register_hook(lambda g: g.double())
+    (x * 2).sum().backward()
+
+
+def _tensor_hook_shape(L):
+    x = L.ones(3, requires_grad=True)
+    y = x * 2
+    y.register_hook(lambda g: g.reshape(3, 1))
+    y.sum().backward()
+
+
+def _post_hook_count(L):
+    x = L.ones(3, requires_grad=True)
+    y = (x * 2).sigmoid()
+    y.grad_fn.register_hook(lambda gi, go: (gi[0], gi[0]))
+    y.sum().backward()
+
+
+def _post_hook_fills_none(L):
+    x = L.ones(3, requires_grad=True)
+    y = x * L.ones(3)
+    y.grad_fn.register_hook(lambda gi, go: (gi[0], L.ones(3)))
+    y.sum().backward()
+
+
+def _post_hook_dtype(L):
+    x = L.ones(3, requires_grad=True)
+    y = (x * 2).sigmoid()
+    y.grad_fn.register_hook(lambda gi, go: (gi[0].double(),))
+    y.sum().backward()
+
+
+def _pre_hook_list(L):
+    x = L.ones(3, requires_grad=True)
+    y = x * 2
+    y.grad_fn.register_prehook(lambda go: [go[0]])
+    y.sum().backward()
+
+
+def _pre_hook_tensor(L):
+    x = L.ones(3, requires_grad=True)
+    y = x * 2
+    y.grad_fn.register_prehook(lambda go: go[0])
+    y.sum().backward()
+
+
+def _pre_hook_size(L):
+    x = L.ones(3, requires_grad=True)
+    y = (x * 2).sigmoid()
+    y.grad_fn.register_prehook(lambda go: (go[0][:1],))
+    y.sum().backward()
+
+
+def _accumulator_pre_hook_dtype(L):
+    x = L.ones(3, requires_grad=True)
+    y = x * 2
+    y.grad_fn.next_functions[0][0].register_prehook(lambda go: (go[0].double(),))
+    y.sum().backward()
+
+
+@pytest.mark.parametrize('case', [_tensor_hook_size, _tensor_hook_float, _leaf_hook_dtype,
+                                  _tensor_hook_shape, _post_hook_count, _post_hook_fills_none,
+                                  _post_hook_dtype, _pre_hook_list, _pre_hook_tensor, _pre_hook_size,
+                                  _accumulator_pre_hook_dtype])
+def test_hook_results_are_checked_like_torch(case):
+    # a hook may replace a gradient only with a Tensor of the same dtype and shape (else the
+    # gradient silently changes shape: x.grad of shape (2,) for an x of shape (3,))
+    got = []
+    for L in (ember, torch):
+        with pytest.raises(Exception) as e:
+            case(L)
+        got.append((type(e.value), str(e.value)))
+    assert got[0] == got[1]
+
+
+def test_hooks_returning_none_or_an_equal_tensor_still_work():
+    def run(L):
+        x = L.ones(3, requires_grad=True)
+        y = (x * 2).sigmoid()
+        y.register_hook(lambda g: None)
+        y.grad_fn.register_prehook(lambda go: (go[0] * 2,))
+        y.grad_fn.register_hook(lambda gi, go: (None,))  # drops the gradient, as torch allows
+        z = x * 3
+        z.register_hook(lambda g: g + 1)
+        (y.sum() + z.sum()).backward()
+        return tl(x.grad)
+    assert both(run)[0] == both(run)[1]
+
+
+@pytest.mark.parametrize('seed_dtype', ['float64', 'float16'])
+def test_root_gradient_is_cast_to_the_output_dtype(seed_dtype):
+    def run(L):
+        x = L.ones(3, requires_grad=True)
+        y = (x * 2).sigmoid()
+        y.backward(L.ones(3, dtype=getattr(L, seed_dtype)))
+        g, = L.autograd.grad((x * 2).sigmoid(), x, L.ones(3, dtype=getattr(L, seed_dtype)))
+        return str(x.grad.dtype), str(g.dtype), tl(x.grad)
+    assert both(run)[0] == both(run)[1]
+
+
+def test_complex_root_gradient_dtype_mismatch_raises_like_torch():
+    got = []
+    for L in (ember, torch):
+        x = L.ones(3, requires_grad=True)
+        with pytest.raises(RuntimeError) as e:
+            (x * 2).backward(L.ones(3, dtype=L.complex64))
+        got.append(str(e.value))
+    assert got[0] == got[1]
