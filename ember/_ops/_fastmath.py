@@ -59,7 +59,17 @@ def mm(a, b):
     dt = a.dtype
     if (dt is _F32 or dt is _F64) and b.dtype is dt and type(a) is _ndarray:
         return dot(a, b)
-    return a @ b
+    return matmul(a, b)
+
+
+def matmul(a, b):
+    """a @ b in the operands' dtype when they share one: NumPy multiplies bfloat16 (ml_dtypes)
+    matrices in float32 and returns float32; torch rounds the result back to bfloat16."""
+    out = a @ b
+    dt = a.dtype
+    if out.dtype != dt and b.dtype == dt:
+        out = out.astype(dt)
+    return out
 
 
 def col_sums(g):

@@ -10,7 +10,7 @@ from .._backend import array_module
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node as Function
 from ._helpers import binary_operands
-from ._fastmath import col_sums, dot as _dot, mm as _mm2d
+from ._fastmath import col_sums, dot as _dot, matmul as _matmul, mm as _mm2d
 
 _ndarray = np.ndarray
 _F32 = np.dtype(np.float32)
@@ -31,7 +31,7 @@ class MmBackward0(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return a @ b
+        return _matmul(a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -46,7 +46,7 @@ class MatmulBackward(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return array_module(a).matmul(a, b)
+        return _matmul(a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -208,6 +208,8 @@ def dot(input, tensor, *, out=None):
 class AddmmBackward0(Function):
     """bias + x @ W.T for a 2-D x: the linear layer as one node."""
 
+    _exact_input_grads = True  # (see Node: gradients match the inputs' shape and dtype)
+
     @staticmethod
     def forward(ctx, x, w, b):
         ctx.save_for_backward(x, w)
@@ -272,23 +274,30 @@ def linear(input, weight, bias=None):
     if w.dtype is not dt and w.dtype != dt:
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_tn(input.dtype)} and "
                            f"{_tn(weight.dtype)}")
-    if a.ndim == 2 and w.ndim == 2:
-        if a.shape[1] != w.shape[1]:
-            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
-                               f"({_shape_str(a.shape)} and {_shape_str(w.shape[::-1])})")
-        if bias is not None and bias._data.dtype is not dt and bias._data.dtype != dt:
-            bias = bias.to(input.dtype)
-        return AddmmBackward0.apply(input, weight, bias)
-    if input._data.ndim > 2 and weight._data.ndim == 2:
-        shape = input._data.shape
-        if shape[-1] != weight._data.shape[1]:
-            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
-                               f"({_shape_str((-1 if 0 in shape else _prod(shape[:-1]), shape[-1]))} "
-                               f"and {_shape_str(weight._data.shape[::-1])})")
-        x2 = input.reshape(-1, shape[-1])
-        return AddmmBackward0.apply(x2, weight, bias).view(*shape[:-1], weight._data.shape[0])
+    if bias is not None and bias._data.dtype is not dt and bias._data.dtype != dt:
+        bias = bias.to(input.dtype)
+    if w.ndim == 2:
+        # one fused node when the bias is a row of out_features values (or absent); any other
+        # bias shape broadcasts through the general ops below, which reduce its gradient
+        row_bias = bias is None or bias._data.shape == w.shape[:1]
+        if a.ndim == 2:
+            if a.shape[1] != w.shape[1]:
+                raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
+                                   f"({_shape_str(a.shape)} and {_shape_str(w.shape[::-1])})")
+            if row_bias:
+                return AddmmBackward0.apply(input, weight, bias)
+        elif a.ndim > 2:
+            shape = a.shape
+            if shape[-1] != w.shape[1]:
+                raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
+                                   f"({_shape_str((-1 if 0 in shape else _prod(shape[:-1]), shape[-1]))} "
+                                   f"and {_shape_str(w.shape[::-1])})")
+            if row_bias:
+                x2 = input.reshape(-1, shape[-1])
+                return AddmmBackward0.apply(x2, weight, bias).view(*shape[:-1], w.shape[0])
     out = matmul(input, weight.t())
-    return out + bias if bias is not None else out
+    # the bias takes the output's shape (torch's addmm expands it; it never widens the output)
+    return out + bias.expand(out.shape) if bias is not None else out
 
 
 def _prod(s):
@@ -305,7 +314,7 @@ class _Addmm(Function):
     def forward(ctx, c, a, b, beta, alpha):
         ctx.save_for_backward(a, b)
         ctx.beta, ctx.alpha, ctx.c_shape = beta, alpha, c.shape
-        out = a @ b
+        out = _matmul(a, b)
         if alpha != 1:
             out *= alpha
         if beta != 0:

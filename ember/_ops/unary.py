@@ -65,6 +65,8 @@ class AbsBackward0(Function):
 
 
 class SigmoidBackward0(Function):
+    _exact_input_grads = True  # (see Node: gradients match the inputs' shape and dtype)
+
     @staticmethod
     def forward(ctx, a):
         xp = np if type(a) is _ndarray else array_module(a)
@@ -126,6 +128,8 @@ class SigmoidBackwardBackward0(Function):
 
 
 class TanhBackward0(Function):
+    _exact_input_grads = True  # (see Node: gradients match the inputs' shape and dtype)
+
     @staticmethod
     def forward(ctx, a):
         out = array_module(a).tanh(a)
@@ -152,6 +156,8 @@ class TanhBackwardBackward0(Function):
 
 
 class ReluBackward0(Function):
+    _exact_input_grads = True  # (see Node: gradients match the inputs' shape and dtype)
+
     @staticmethod
     def forward(ctx, a):
         out = array_module(a).maximum(a, 0).astype(a.dtype, copy=False)

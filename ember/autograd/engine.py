@@ -189,7 +189,8 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     continue
                 if g is not None:
                     a = g._data
-                    if a.shape != m[0] or (a.dtype is not m[1] and a.dtype != m[1]):
+                    if m is not None and (a.shape != m[0] or
+                                          (a.dtype is not m[1] and a.dtype != m[1])):
                         g = _sum_to(g, m[0], m[1])
                     buf = buffers.get(nxt)
                     if buf is None:
@@ -502,7 +503,8 @@ def _run_on_arrays(roots, retain_graph):
             for (nxt, nr), a, m in zip(nf, out, node._input_meta):
                 if a is None or nxt is None:
                     continue
-                if a.shape != m[0] or (a.dtype is not m[1] and a.dtype != m[1]):
+                # (m is None for ops whose gradients need no check: Node._exact_input_grads)
+                if m is not None and (a.shape != m[0] or (a.dtype is not m[1] and a.dtype != m[1])):
                     a = _sum_to_array(a, m[0], m[1])
                 if type(nxt) is AccumulateGrad:
                     var = nxt._var()

@@ -24,6 +24,7 @@ _new = object.__new__
 _sequence = __import__('itertools').count(1)
 _NO_EDGE = (None, 0)
 _NEEDS_ONE = (True,)
+_NO_META = tuple((None,) * n for n in range(9))  # _input_meta of _exact_input_grads ops
 
 
 _ndarray = np.ndarray
@@ -57,6 +58,12 @@ class Node:
     # True for the nodes of user-defined autograd.Functions (they materialize missing grads
     # themselves and check what backward returns)
     _custom = False
+    # True for ops whose gradients always come out in the shape and dtype of their inputs when
+    # the incoming ones match their output (linear, the activations, mse_loss): the engine then
+    # needs no record of the inputs' shapes to check them against. Gradients entering the graph
+    # are in the outputs' shape and dtype (seeds are made or cast so, hook results are checked),
+    # so this holds all the way through.
+    _exact_input_grads = False
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -202,7 +209,7 @@ class Node:
             out = cls.forward(ctx, a, **params)
             ctx.next_functions = (edge,)
             ctx.needs_input_grad = _NEEDS_ONE
-            ctx._input_meta = ((a.shape, a.dtype),)
+            ctx._input_meta = _NO_META[1] if cls._exact_input_grads else ((a.shape, a.dtype),)
         else:
             # one pass over the inputs: arrays for forward, and each input's graph edge
             arrays = []
@@ -210,6 +217,7 @@ class Node:
             needs = []
             meta = []
             record = False
+            exact = cls._exact_input_grads
             for t in inputs:
                 if t is None:
                     arrays.append(None)
@@ -225,7 +233,8 @@ class Node:
                                 e = t._acc_edge
                                 edges.append(e if e is not None else t._accumulator_edge())
                             needs.append(True)
-                            meta.append((a.shape, a.dtype))
+                            if not exact:
+                                meta.append((a.shape, a.dtype))
                             record = True
                             continue
                     elif _view_requires_grad(t):
@@ -237,7 +246,8 @@ class Node:
                         continue
                 edges.append(_NO_EDGE)
                 needs.append(False)
-                meta.append(None)
+                if not exact:
+                    meta.append(None)
             if not record:
                 return _wrap_outputs(cls.forward(ctx, *arrays, **params), cls, inputs)
             ctx._raw_saved = None
@@ -245,7 +255,8 @@ class Node:
             out = cls.forward(ctx, *arrays, **params)
             ctx.next_functions = tuple(edges)
             ctx.needs_input_grad = tuple(needs)
-            ctx._input_meta = meta
+            ctx._input_meta = meta if not exact else (
+                _NO_META[len(inputs)] if len(inputs) < len(_NO_META) else (None,) * len(inputs))
         # creation order: every node's inputs' nodes were made before it, so running nodes from
         # the highest sequence number down is a valid backward order (torch's sequence_nr)
         ctx._seq = next(_sequence)

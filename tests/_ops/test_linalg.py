@@ -292,3 +292,20 @@ def test_decomposition_out(name, get, x, dts):
         get(ember)(ember.tensor(x), out=bad)
     with pytest.raises(RuntimeError):
         get(torch)(torch.tensor(x), out=tuple(torch.empty(0, dtype=torch.float32) for _ in dts))
+
+
+@pytest.mark.parametrize('dtype', ['bfloat16', 'float16'])
+def test_matrix_products_keep_low_precision_dtypes(dtype):
+    # NumPy multiplies bfloat16 matrices in float32 and returns float32; torch returns bfloat16
+    def run(L):
+        dt = getattr(L, dtype)
+        a = L.arange(12).reshape(4, 3).to(dt) / 8
+        b = L.arange(6).reshape(3, 2).to(dt) / 4
+        outs = [a @ b, L.mm(a, b), L.matmul(a, b), L.bmm(a[None], b[None]), L.matmul(a[0], b),
+                L.dot(a[0], a[0]), L.mv(a, a[0]), L.addmm(L.ones(2, dtype=dt), a, b),
+                L.nn.functional.linear(a, b.T, L.ones(2, dtype=dt))]
+        return [(str(o.dtype), o.to(L.float64).numpy().round(3).tolist()) for o in outs]
+    e, t = run(ember), run(torch)
+    assert [d for d, _ in e] == [d for d, _ in t]
+    for (_, ve), (_, vt) in zip(e, t):
+        np.testing.assert_allclose(ve, vt, rtol=1e-2)

@@ -358,3 +358,19 @@ def test_flatten_unflatten_fold_modules():
     for L in (enn, tnn):
         with pytest.raises(TypeError):
             L.Unflatten(1, 3)
+
+
+# ----- linear with other bias shapes -----------------------------------------------------------
+
+@pytest.mark.parametrize('xshape', [(4, 2), (2, 4, 2)])
+@pytest.mark.parametrize('bshape', [(3,), (1, 3), (), (1,), (4, 3)])
+def test_linear_bias_broadcasts_like_torch(xshape, bshape):
+    # a (3,) bias takes the fused node; any other shape broadcasts through the general ops and
+    # its gradient is reduced back to its own shape (this used to fail inside NumPy)
+    compare(FE.linear, FT.linear, [rand(*xshape, seed=51), rand(3, 2, seed=52), rand(*bshape, seed=53)],
+            gradgrad=True, atol=1e-10)
+
+
+def test_linear_bias_wider_than_output_raises():
+    with pytest.raises(RuntimeError, match='must be greater or equal to the number of dimensions'):
+        FE.linear(ember.ones(4, 2), ember.ones(3, 2), ember.ones(2, 4, 3))
