@@ -29,7 +29,6 @@ dot = getattr(np.dot, '_implementation', np.dot)
 _F32 = np.dtype(np.float32)
 _F64 = np.dtype(np.float64)
 _consts = {}
-_unit = {}
 _ones = {}
 _ONES_MAX = 1 << 16  # longest cached ones vector (256 KiB in float32)
 
@@ -46,12 +45,19 @@ def const(value, dtype):
     return c
 
 
+class _Units(dict):
+    def __missing__(self, dtype):
+        c = self[dtype] = const(1, dtype)
+        return c
+
+
+# ONE[dtype]: const(1, dtype), the most used constant, as a plain subscript (no call)
+ONE = _Units()
+
+
 def one(dtype):
-    """const(1, dtype), the most used constant, with a cheaper lookup."""
-    c = _unit.get(dtype)
-    if c is None:
-        c = _unit[dtype] = const(1, dtype)
-    return c
+    """const(1, dtype) (the same as ONE[dtype])."""
+    return ONE[dtype]
 
 
 def mm(a, b):
@@ -111,6 +117,17 @@ def ignore_overflow():
             _quiet_over.clear()
         _quiet_over[cur] = quiet
     return _err_state.set(quiet)
+
+
+def exp_ignoring_overflow_(a, xp=np):
+    """exp(a) into `a` itself, overflow giving inf without a warning (ignore_overflow around
+    xp.exp, in one call); returns `a`."""
+    token = ignore_overflow()
+    try:
+        xp.exp(a, a)
+    finally:
+        restore(token)
+    return a
 
 
 def restore(token):

@@ -6,7 +6,7 @@ from .._argcheck import checks_own_input, not_tensor
 from .._backend import array_module
 from .._tensor import _wrap, tensor_method
 from ..autograd.graph import Node as Function
-from ._fastmath import ignore_overflow, one, restore
+from ._fastmath import ONE, exp_ignoring_overflow_
 from ._helpers import float_result
 
 _ndarray = np.ndarray
@@ -76,12 +76,8 @@ class SigmoidBackward0(Function):
             out = xp.negative(a)
             if not out.ndim:  # 0-d: NumPy returned a scalar, made an array for the in-place steps
                 out = xp.asarray(out)
-            token = ignore_overflow()
-            try:
-                xp.exp(out, out)
-            finally:
-                restore(token)
-            xp.add(out, one(dt), out)
+            exp_ignoring_overflow_(out, xp)
+            xp.add(out, ONE[dt], out)
             xp.reciprocal(out, out)
         else:  # float16/bfloat16/complex: compute in float32 (complex in its own type)
             wide = a if a.dtype.kind == 'c' else a.astype('float32')
@@ -105,7 +101,7 @@ def _sigmoid_grad(g, out):
     """grad * (1 - out) * out, in torch's order (sigmoid_backward); in place on the engine's
     array path, where g and out always share shape and dtype."""
     if type(out) is _ndarray and out.ndim and g.shape == out.shape and g.dtype is out.dtype:
-        r = one(out.dtype) - out
+        r = ONE[out.dtype] - out
         r *= g
         r *= out
         return r

@@ -105,10 +105,10 @@ class Node:
             if type(s) is tuple:
                 kind = s[0]
                 if kind == 'i':
-                    t, v = s[1], s[2]
-                    c = t._version_counter  # (t._version, inlined)
-                    if (0 if c is None else c[0]) != v:
-                        _version_error(self, t, v, t._version, None)
+                    t = s[1]
+                    c = t._version_counter  # (None: never written, so still at the saved 0)
+                    if c is not None and c[0] != s[2]:
+                        _version_error(self, t, s[2], c[0], None)
                     out.append(t._data)
                     continue
                 if kind == 'o':

@@ -26,7 +26,7 @@ def _apply_reduction(loss, reduction):
     return loss
 
 
-from ..._ops.loss import mse_loss_prim  # noqa: E402
+from ..._ops.loss import MseLossBackward0, mse_loss_prim  # noqa: E402
 
 
 def _same_size_warning(input, target, stacklevel=3):
@@ -55,9 +55,13 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction='mean', we
     if weight is None and size_average is None and reduce is None and \
             reduction in ('mean', 'sum', 'none'):
         # the common case (same shape and dtype) goes straight to the fused primitive
-        a, b = getattr(input, '_data', None), getattr(target, '_data', None)
-        if a is not None and b is not None and a.shape == b.shape and a.dtype == b.dtype:
-            return mse_loss_prim(input, target, reduction)
+        try:
+            a, b = input._data, target._data
+        except AttributeError:  # not Tensors: the checks below name the problem
+            pass
+        else:
+            if a.shape == b.shape and a.dtype == b.dtype:
+                return MseLossBackward0.apply(input, target, reduction=reduction)
     reduction = reduction_enum(size_average, reduce, reduction)
     _same_size_warning(input, target)
     _check_bcast(input, target)
