@@ -9,6 +9,7 @@ for backward, and nothing else is allocated per op.
 (`ember.autograd.Function`, in `function.py`, is the user-facing class whose forward works on
 Tensors; its grad_fn objects are Nodes too.)
 """
+import itertools
 import weakref
 
 import numpy as np
@@ -21,10 +22,12 @@ _anomaly = [False]  # [enabled]; a list so every importer sees the same switch
 # until then plain backward() may run on raw arrays (engine._run_on_arrays)
 hooks_used = [False]
 _new = object.__new__
-_sequence = __import__('itertools').count(1)
+_sequence = itertools.count(1)
 _NO_EDGE = (None, 0)
 _NEEDS_ONE = (True,)
-_NO_META = tuple((None,) * n for n in range(9))  # _input_meta of _exact_input_grads ops
+# the _input_meta of _exact_input_grads ops: no shape to check for any input (the engine zips
+# it with the node's edges, so an endless run of None fits every arity)
+_NO_META = itertools.repeat(None)
 
 
 _ndarray = np.ndarray
@@ -209,7 +212,7 @@ class Node:
             out = cls.forward(ctx, a, **params)
             ctx.next_functions = (edge,)
             ctx.needs_input_grad = _NEEDS_ONE
-            ctx._input_meta = _NO_META[1] if cls._exact_input_grads else ((a.shape, a.dtype),)
+            ctx._input_meta = _NO_META if cls._exact_input_grads else ((a.shape, a.dtype),)
         else:
             # one pass over the inputs: arrays for forward, and each input's graph edge
             arrays = []
@@ -255,8 +258,7 @@ class Node:
             out = cls.forward(ctx, *arrays, **params)
             ctx.next_functions = tuple(edges)
             ctx.needs_input_grad = tuple(needs)
-            ctx._input_meta = meta if not exact else (
-                _NO_META[len(inputs)] if len(inputs) < len(_NO_META) else (None,) * len(inputs))
+            ctx._input_meta = meta if not exact else _NO_META
         # creation order: every node's inputs' nodes were made before it, so running nodes from
         # the highest sequence number down is a valid backward order (torch's sequence_nr)
         ctx._seq = next(_sequence)
