@@ -262,11 +262,15 @@ class LinearBackwardFused(Function):
         g, x, w = ctx.saved_tensors
         n = ctx.needs_input_grad
         dg = dx = dw = None
-        if n[0]:
-            dg = mm(ggx, w.t()) + mm(x, ggw.t()) + ggb
-        if n[1]:
+        if n[0]:  # (a product not formed in the forward, e.g. the bias's, brings no term)
+            for term in (None if ggx is None else mm(ggx, w.t()),
+                         None if ggw is None else mm(x, ggw.t()),
+                         None if ggb is None else ggb.expand(g.shape)):
+                if term is not None:
+                    dg = term if dg is None else dg + term
+        if n[1] and ggw is not None:
             dx = mm(g, ggw)
-        if n[2]:
+        if n[2] and ggx is not None:
             dw = mm(g.t(), ggx)
         return dg, dx, dw
 

@@ -179,7 +179,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     if r is not None:
                         out = _checked_values(h, out, r)
             if not retain_graph and node._saved is not None:
-                node._saved = None
+                node._saved = node._raw_saved = None
                 node._released = True
             nf = node.next_functions
             if len(out) < len(nf):
@@ -495,7 +495,7 @@ def _run_on_arrays(roots, retain_graph):
             if type(out) is not tuple:
                 out = (out,)
             if not retain_graph and node._saved is not None:
-                node._saved = None
+                node._saved = node._raw_saved = None
                 node._released = True
             nf = node.next_functions
             if len(out) != len(nf):

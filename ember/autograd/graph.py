@@ -94,7 +94,13 @@ class Node:
                     "retain_graph=True if you need to backward through the graph a second time or if "
                     "you need to access saved tensors after calling backward.")
             return ()
-        return tuple([_unpack(self, s) for s in saved])
+        out = [_unpack(self, s) for s in saved]
+        raw = self._raw_saved
+        if raw is not None:
+            for i, (s, a) in enumerate(zip(saved, raw)):
+                if type(s) is tuple and s[0] == 'i' and s[1]._data is not a:
+                    out[i] = _as_saved(s[1], a)  # `t.data = ...` since: backward uses the old values
+        return tuple(out)
 
     def saved_arrays(self):
         """The saved values as raw arrays, with the same in-place checks as `saved_tensors`.
@@ -103,6 +109,20 @@ class Node:
         saved = self._saved
         if saved is None:
             return self.saved_tensors  # raises once released; () when nothing was saved
+        raw = self._raw_saved
+        if raw is not None:
+            # the arrays forward saved are still at hand (no saved-tensor hooks packed them):
+            # only the in-place checks are left to do
+            for s in saved:
+                if type(s) is tuple:
+                    if s[0] == 'i':
+                        t = s[1]
+                        c = t._version_counter  # (None: never written, so still at the saved 0)
+                        if c is not None and c[0] != s[2]:
+                            _version_error(self, t, s[2], c[0], None)
+                    elif s[3][0] != s[4]:  # an output: ('o', nr, array, counter, version)
+                        _version_error(self, _wrap(s[2]), s[4], s[3][0], s[1])
+            return raw
         out = []
         for s in saved:
             if type(s) is tuple:
@@ -179,6 +199,7 @@ class Node:
     def _init_graph_fields(self):
         self._seq = next(_sequence)
         self._released = False
+        self._raw_saved = None
         self._tensor_pre_hooks = self._pre_hooks = self._post_hooks = None
         self._anomaly_trace = None
 
@@ -283,11 +304,12 @@ class Node:
         if raw is None:
             ctx._saved = None
             return result
-        ctx._raw_saved = None
         if _saved_hooks:
+            ctx._raw_saved = None  # (the hooks decide where the values live)
             ctx._saved = tuple([_pack(a, inputs, (out,), (result,)) for a in raw])
             return result
-        # saved inputs and the output, the common cases, inline; other arrays through _pack
+        # saved inputs and the output, the common cases, inline; other arrays through _pack.
+        # The raw arrays stay on the node too, for saved_arrays (released with the records)
         packed = []
         for a in raw:
             for t in inputs:
@@ -467,6 +489,21 @@ def _unpack(ctx, s):
     return _wrap(s)
 
 
+def _as_saved(t, a):
+    """Input `t` as it was saved: a tensor of array `a` (t's data then) that stands where `t`
+    stands in the graph, so double backward still reaches t's history or t itself."""
+    r = _wrap(a)
+    r._requires_grad = t._requires_grad
+    fn = _view_grad_fn(t) if t._base is not None else t._grad_fn
+    r._grad_fn = fn
+    if fn is not None:
+        r._output_nr = t._output_nr
+    elif t._requires_grad:
+        r._grad_acc = t._accumulator()  # gradients reach the original leaf
+    r._version_counter = t._vc()
+    return r
+
+
 def _hook_unpack(ctx, s):
     """Unpack through the user's hook, reconnecting the result to the graph as the saved tensor
     was (so double backward still reaches the right nodes and leaves)."""
@@ -591,7 +628,7 @@ class AccumulateGrad(Node):
         self._pre_hooks = self._post_hooks = self._tensor_pre_hooks = None
         self._n_outputs = 1
         self._released = False
-        self._saved = None
+        self._saved = self._raw_saved = None
 
     @property
     def variable(self):

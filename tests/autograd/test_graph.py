@@ -277,3 +277,20 @@ def test_leaf_edge_is_cached_and_copies_get_their_own():
     assert w2.grad_fn is None and (w2 * 1).grad_fn.next_functions[0][0] is not w._grad_acc
     assert w.grad.tolist() == [5.0, 5.0]
     assert w2.grad.tolist() == [12.0, 12.0]
+
+
+@pytest.mark.parametrize('mode', ['plain', 'create_graph'])
+def test_data_reassigned_after_saving_backward_uses_saved_values(mode):
+    # torch keeps the values a tensor had when an op saved it; `w.data = ...` later changes w only
+    def run(L):
+        x = L.ones(2, 3, requires_grad=True)
+        w = L.full((4, 3), 2.0, requires_grad=True)
+        y = L.nn.functional.linear(x, w) * x.sum()
+        w.data = L.full((4, 3), 5.0)
+        if mode == 'plain':
+            y.sum().backward()
+            return x.grad.tolist(), w.grad.tolist()
+        gx, = L.autograd.grad(y.sum(), x, create_graph=True)
+        gw, = L.autograd.grad(gx.sum(), w)  # double backward reaches the leaf w
+        return gx.tolist(), gw.tolist()
+    assert both(run)[0] == both(run)[1]
