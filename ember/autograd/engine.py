@@ -439,6 +439,29 @@ def backward_scalar(node, nr, a, retain_graph):
     _run_on_arrays(((node, nr, ones),), retain_graph)
 
 
+def _seed(roots):
+    """The engine's starting state for `roots`: (buffers, heap, the single ready node or None).
+    Gradients reaching leaves directly are accumulated here."""
+    if len(roots) == 1:
+        node, nr, g = roots[0]
+        if type(node) is not AccumulateGrad and node._n_outputs == 1:
+            return {node: [g]}, [], node  # (loss.backward(): one node, no heap needed)
+    buffers = {}
+    heap = []
+    for node, nr, g in roots:
+        if type(node) is AccumulateGrad:
+            var = node._var()
+            if var is not None:
+                _accumulate_array(var, g)
+            continue
+        buf = buffers.get(node)
+        if buf is None:
+            buf = buffers[node] = [None] * node._n_outputs
+            heappush(heap, (-node._seq, node))
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
+    return buffers, heap, None
+
+
 def _run_on_arrays(roots, retain_graph):
     """backward() with no graph to build, no hooks and no anomaly mode, on raw arrays.
 
@@ -451,22 +474,10 @@ def _run_on_arrays(roots, retain_graph):
     a buffer list per pending node, edges walked with zip, the first leaf gradient stored inline,
     and a chain of nodes (one pending node at a time, the usual case) run without the heap.
     """
-    buffers = {}
-    heap = []
-    # the next node to run when it is the only pending one: nothing queued later can feed it
-    # (every node found later is an input of it or of its inputs, so has a lower sequence number)
-    single = None
-    for node, nr, g in roots:
-        if type(node) is AccumulateGrad:
-            var = node._var()
-            if var is not None:
-                _accumulate_array(var, g)
-            continue
-        buf = buffers.get(node)
-        if buf is None:
-            buf = buffers[node] = [None] * node._n_outputs
-            heappush(heap, (-node._seq, node))
-        buf[nr] = g if buf[nr] is None else buf[nr] + g
+    # `single`: the next node to run when it is the only pending one: nothing queued later can
+    # feed it (every node found later is an input of it or of its inputs, so has a lower
+    # sequence number)
+    buffers, heap, single = _seed(roots)
     prev = _state.enabled
     _state.enabled = False
     try:
