@@ -110,23 +110,32 @@ def ignore_overflow():
         return ctx
     cur = _err_state.get()
     quiet = _quiet_over.get(cur)
-    if quiet is None:
-        with np.errstate(over='ignore'):
-            quiet = _err_state.get()
-        if len(_quiet_over) >= 16:  # many distinct caller states: start over rather than grow
-            _quiet_over.clear()
-        _quiet_over[cur] = quiet
-    return _err_state.set(quiet)
+    return _err_state.set(quiet if quiet is not None else _quiet_state(cur))
+
+
+def _quiet_state(cur):
+    """Error state `cur` with overflow ignored, made once per caller state."""
+    with np.errstate(over='ignore'):
+        quiet = _err_state.get()
+    if len(_quiet_over) >= 16:  # many distinct caller states: start over rather than grow
+        _quiet_over.clear()
+    _quiet_over[cur] = quiet
+    return quiet
 
 
 def exp_ignoring_overflow_(a, xp=np):
     """exp(a) into `a` itself, overflow giving inf without a warning (ignore_overflow around
     xp.exp, in one call); returns `a`."""
-    token = ignore_overflow()
+    if _err_state is None:
+        with np.errstate(over='ignore'):
+            return xp.exp(a, a)
+    cur = _err_state.get()  # (ignore_overflow and restore, inlined: this is every sigmoid)
+    quiet = _quiet_over.get(cur)
+    token = _err_state.set(quiet if quiet is not None else _quiet_state(cur))
     try:
         xp.exp(a, a)
     finally:
-        restore(token)
+        _err_state.reset(token)
     return a
 
 

@@ -88,3 +88,13 @@ def test_sigmoid_of_huge_inputs_is_silent_and_matches_torch():
         warnings.simplefilter('error')
         got = ember.sigmoid(ember.tensor(x)).numpy()
     np.testing.assert_array_equal(got, torch.sigmoid(torch.from_numpy(x)).numpy())
+
+
+def test_exp_ignoring_overflow_in_place_and_state_restored():
+    a = np.array([0.0, 1000.0, -1000.0], np.float32)
+    with np.errstate(over='raise'):
+        out = fm.exp_ignoring_overflow_(a)
+        assert out is a
+        np.testing.assert_array_equal(a, [1.0, np.inf, 0.0])
+        with pytest.raises(FloatingPointError):
+            np.exp(np.float32(1000))
