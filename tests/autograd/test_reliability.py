@@ -43,7 +43,9 @@ def test_training_loop_of_10000_steps_does_not_grow():
     finally:
         gc.enable()
     assert n1 - n0 <= 20, (n0, n1)
-    assert unreachable == 0
+    # a reference cycle made by every step would leave 10,000s of objects; a few may be earlier
+    # tests' garbage released meanwhile (a custom torch Function class was seen: ~14 objects)
+    assert unreachable < 100, unreachable
     assert losses[-1] < losses[0]
 
 
