@@ -24,7 +24,11 @@ class MseLossBackward0(Function):
         if reduction != 'none' and d.dtype.kind == 'f' and d.dtype.itemsize >= 4:
             # one BLAS dot product instead of square + mean (several times faster on small data)
             flat = d.ravel()  # (d is fresh and contiguous: a view)
-            total = dot(flat, flat) if type(d) is _ndarray else array_module(d).dot(flat, flat)
+            if type(d) is _ndarray:
+                total = dot(flat, flat)
+                # a 0-d array, not NumPy's scalar: the output needs no conversion when wrapped
+                return np.asarray(total / d.size if reduction == 'mean' else total)
+            total = array_module(d).dot(flat, flat)
             return total / d.size if reduction == 'mean' else total
         sq = d * d
         if reduction == 'mean':

@@ -291,13 +291,14 @@ class Node:
         if type(out) is _ndarray:  # (_wrap, inlined)
             result = _new(_Tensor)
             result._data = out
-            result._requires_grad = False
-            result._grad_fn = None
         else:
             result = _wrap(out)
         if out.dtype.kind in 'fcV' and 0 not in cls._non_differentiable_outputs:
             result._requires_grad = True
             result._grad_fn = ctx
+        else:
+            result._requires_grad = False
+            result._grad_fn = None
         if cls._is_view:
             _mark_view(result, inputs[0])
         raw = ctx._raw_saved

@@ -103,17 +103,21 @@ def _plain_sgd(params, lr):
     BLAS axpy called directly (the general `_axpy` checks cost more than the update itself on
     small layers)."""
     table = _kernels._AXPY if _kernels._AXPY is not None else _kernels._load_axpy()
+    alpha = -lr
     for p in params:
         grad = p._grad if p._grad_fn is None else p.grad  # (a non-leaf param warns, as in torch)
         if grad is None:
             continue
         pa, ga = p._data, grad._data
         f = table.get(pa.dtype)
+        n = pa.size
+        # the param must be contiguous (ravel is then a view the update lands in); the gradient
+        # is only read, so a copy from ravel would do
         if (f is not None and ga.dtype is pa.dtype and type(pa) is _ndarray and type(ga) is _ndarray
-                and pa.flags.c_contiguous and ga.flags.c_contiguous and 0 < pa.size < 2 ** 31):
-            f(ga.ravel(), pa.ravel(), pa.size, -lr)  # (contiguous: ravel is a view, and cheaper)
+                and pa.flags.c_contiguous and 0 < n < 2 ** 31):
+            f(ga.ravel(), pa.ravel(), n, alpha)
         else:
-            _axpy(_real(pa), _real(ga), -lr, None)
+            _axpy(_real(pa), _real(ga), alpha, None)
         c = p._version_counter  # (p._bump_version(), inlined)
         if c is None:
             p._version_counter = [1]
