@@ -282,27 +282,31 @@ def linear(input, weight, bias=None):
     if w.dtype is not dt and w.dtype != dt:
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_tn(input.dtype)} and "
                            f"{_tn(weight.dtype)}")
-    if bias is not None and bias._data.dtype is not dt and bias._data.dtype != dt:
-        bias = bias.to(input.dtype)
-    if w.ndim == 2:
+    ws = w.shape
+    if bias is None:
+        row_bias = True
+    else:
+        if bias._data.dtype is not dt and bias._data.dtype != dt:
+            bias = bias.to(input.dtype)
         # one fused node when the bias is a row of out_features values (or absent); any other
         # bias shape broadcasts through the general ops below, which reduce its gradient
-        row_bias = bias is None or bias._data.shape == w.shape[:1]
-        if a.ndim == 2:
-            if a.shape[1] != w.shape[1]:
+        row_bias = bias._data.shape == ws[:1]
+    if len(ws) == 2:
+        xs = a.shape
+        if len(xs) == 2:
+            if xs[1] != ws[1]:
                 raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
-                                   f"({_shape_str(a.shape)} and {_shape_str(w.shape[::-1])})")
+                                   f"({_shape_str(xs)} and {_shape_str(ws[::-1])})")
             if row_bias:
                 return AddmmBackward0.apply(input, weight, bias)
-        elif a.ndim > 2:
-            shape = a.shape
-            if shape[-1] != w.shape[1]:
+        elif len(xs) > 2:
+            if xs[-1] != ws[1]:
                 raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
-                                   f"({_shape_str((-1 if 0 in shape else _prod(shape[:-1]), shape[-1]))} "
-                                   f"and {_shape_str(w.shape[::-1])})")
+                                   f"({_shape_str((-1 if 0 in xs else _prod(xs[:-1]), xs[-1]))} "
+                                   f"and {_shape_str(ws[::-1])})")
             if row_bias:
-                x2 = input.reshape(-1, shape[-1])
-                return AddmmBackward0.apply(x2, weight, bias).view(*shape[:-1], w.shape[0])
+                x2 = input.reshape(-1, xs[-1])
+                return AddmmBackward0.apply(x2, weight, bias).view(*xs[:-1], ws[0])
     out = matmul(input, weight.t())
     # the bias takes the output's shape (torch's addmm expands it; it never widens the output)
     return out + bias.expand(out.shape) if bias is not None else out

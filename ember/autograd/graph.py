@@ -324,7 +324,7 @@ class Node:
                     packed.append(('o', 0, a, c, 0))
                 else:
                     packed.append(_pack(a, inputs, (out,), (result,)))
-        ctx._saved = tuple(packed)
+        ctx._saved = packed  # (a list: nothing changes it, and no tuple needs making)
         return result
 
 
