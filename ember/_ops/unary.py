@@ -77,7 +77,7 @@ class SigmoidBackward0(Function):
             if not out.ndim:  # 0-d: NumPy returned a scalar, made an array for the in-place steps
                 out = xp.asarray(out)
             exp_ignoring_overflow_(out, xp)
-            xp.add(out, ONE[dt], out)
+            xp.add(out, ONE[dt] if xp is np else 1, out)  # (CuPy takes no NumPy operands)
             xp.reciprocal(out, out)
         else:  # float16/bfloat16/complex: compute in float32 (complex in its own type)
             wide = a if a.dtype.kind == 'c' else a.astype('float32')
