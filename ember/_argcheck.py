@@ -21,9 +21,9 @@ def _type_name(x):
     return 'NoneType' if x is None else type(x).__name__
 
 
-def not_tensor(name, x, param='input'):
-    """torch's TypeError for a non-Tensor first argument of op `name`."""
-    return TypeError(f"{name}(): argument '{param}' (position 1) must be Tensor, not "
+def not_tensor(name, x, param='input', position=1):
+    """torch's TypeError for a non-Tensor argument of op `name` (the first, by default)."""
+    return TypeError(f"{name}(): argument '{param}' (position {position}) must be Tensor, not "
                      f"{_type_name(x)}")
 
 
@@ -48,8 +48,10 @@ def _guarded(name, fn, param):
     return op
 
 
-def guard_inputs(namespace):
-    """Wrap the ops in `namespace` (a module's globals) whose first parameter is a Tensor."""
+def guard_inputs(namespace, names=None):
+    """Wrap the ops in `namespace` (a module's globals) whose first parameter is a Tensor.
+
+    `names` maps a namespace key to the name torch's message uses, where they differ."""
     for name, fn in list(namespace.items()):
         if (name.startswith('_') or type(fn) is not types.FunctionType
                 or not fn.__module__.startswith('ember.') or getattr(fn, '__ember_guarded__', False)):
@@ -60,4 +62,4 @@ def guard_inputs(namespace):
             continue
         if params and params[0].name in _TENSOR_FIRST and params[0].kind in (
                 inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD):
-            namespace[name] = _guarded(name, fn, params[0].name)
+            namespace[name] = _guarded((names or {}).get(name, name), fn, params[0].name)

@@ -61,3 +61,55 @@ def test_guard_keeps_signature_results_and_number_overloads():
     # an error with a real Tensor input is the op's own, untouched
     with pytest.raises(RuntimeError, match='mat1 and mat2 shapes cannot be multiplied'):
         ember.mm(ember.ones(4, 2), ember.ones(3, 1))
+
+
+@pytest.mark.parametrize('bad', [1.5, None, 'text'], ids=['float', 'None', 'str'])
+def test_nn_functional_rejects_a_non_tensor_input_like_torch(bad):
+    import torch.nn.functional as FT
+    import ember.nn.functional as FE
+    checked, mismatched = 0, []
+    for name in sorted(n for n in dir(FE) if not n.startswith('_')):
+        fe, ft = getattr(FE, name), getattr(FT, name, None)
+        if ft is None or inspect.isclass(fe) or not callable(fe):
+            continue
+        try:
+            first = next(iter(inspect.signature(fe).parameters.values()), None)
+        except (TypeError, ValueError):
+            continue
+        if first is None or first.name not in ('input', 'condition'):
+            continue
+        try:
+            ft(bad)
+            continue
+        except TypeError as e:
+            if "must be Tensor, not" not in str(e):
+                continue  # torch fails otherwise (a missing argument, an AttributeError...)
+            want = str(e)
+        except Exception:
+            continue
+        checked += 1
+        try:
+            fe(bad)
+            mismatched.append((name, 'no error', want))
+            continue
+        except Exception as e:
+            got = e
+        if name == 'linear' and 'missing 1 required positional argument' in str(got):
+            continue  # ember sees the missing weight first; torch the bad input (both TypeError)
+        if type(got) is not TypeError or str(got) != want:
+            mismatched.append((name, type(got).__name__, str(got), want))
+    assert checked > 30
+    assert not mismatched, mismatched[:10]
+
+
+def test_linear_names_its_bad_argument_like_torch():
+    import torch.nn.functional as FT
+    import ember.nn.functional as FE
+    for args in ((1.5, 'w'), ('x', 1.5)):
+        msgs = []
+        for L, F in ((ember, FE), (torch, FT)):
+            real = [L.ones(2, 2) if a in ('x', 'w') else a for a in args]
+            with pytest.raises(TypeError) as e:
+                F.linear(*real)
+            msgs.append(str(e.value))
+        assert msgs[0] == msgs[1]

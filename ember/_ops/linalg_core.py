@@ -6,6 +6,7 @@ the step of every MLP goes through it, so it is kept to one graph node each way.
 import numpy as np
 
 from .. import _dtype as D
+from .._argcheck import checks_own_input, not_tensor
 from .._backend import array_module
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node as Function
@@ -275,9 +276,15 @@ class LinearBackwardFused(Function):
         return dg, dx, dw
 
 
+@checks_own_input
 def linear(input, weight, bias=None):
     """y = input @ weight.T + bias."""
-    a, w = input._data, weight._data
+    try:
+        a, w = input._data, weight._data
+    except AttributeError:  # (every Linear layer calls this: no argument-check wrapper)
+        if not isinstance(input, Tensor):
+            raise not_tensor('linear', input) from None
+        raise not_tensor('linear', weight, 'weight', 2) from None
     dt = a.dtype
     if w.dtype is not dt and w.dtype != dt:
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_tn(input.dtype)} and "

@@ -45,5 +45,10 @@ def _get_softmax_dim(name, ndim, stacklevel):
 
 from ._attention import scaled_dot_product_attention, multi_head_attention_forward  # noqa: E402
 
+# F.dropout(1.5) raises torch's TypeError, not an AttributeError from inside (linear and the
+# activations shared with `ember` check their own input: modules call them on every step)
+from .._argcheck import guard_inputs as _guard_inputs  # noqa: E402
+_guard_inputs(globals(), {'logsigmoid': 'log_sigmoid'})
+
 from .._missing import module_getattr as _module_getattr  # noqa: E402
 __getattr__ = _module_getattr('torch.nn.functional')

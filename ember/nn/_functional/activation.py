@@ -2,6 +2,7 @@
 import warnings
 
 from ... import _dtype as D
+from ..._argcheck import checks_own_input, not_tensor
 from ..._ops import activation as A
 from ..._ops.softmax import softmax_prim, log_softmax_prim
 from ..._ops.unary import sigmoid as _sigmoid, tanh as _tanh, relu as _relu
@@ -22,9 +23,14 @@ def _act(name, input, inplace, kernel, **p):
     return A.pointwise(name, input, **p)
 
 
+# relu, sigmoid and tanh name a non-Tensor input themselves (through the ember ops they call),
+# so the nn.ReLU/Sigmoid/Tanh layers' calls skip the argument-check wrapper
+@checks_own_input
 def relu(input, inplace=False):
     """max(0, x)."""
     if inplace:
+        if not isinstance(input, Tensor):
+            raise not_tensor('relu_', input)
         return input.relu_()
     return _relu(input)
 
@@ -154,11 +160,13 @@ def softshrink(input, lambd=0.5):
     return _act('Softshrink', input, False, 'softshrink_cpu', lambd=lambd)
 
 
+@checks_own_input
 def sigmoid(input):
     """1 / (1 + exp(-input))."""
     return _sigmoid(input)
 
 
+@checks_own_input
 def tanh(input):
     """Hyperbolic tangent."""
     return _tanh(input)

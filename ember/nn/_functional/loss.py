@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 
 from ... import _dtype as D
+from ..._argcheck import checks_own_input
 from ..._backend import device_of, move, to_numpy
 from ..._ops._helpers import broadcast_shapes_msg
 from ..._ops.reduction import _type_name
@@ -50,6 +51,7 @@ def _check_bcast(a, b):
         raise RuntimeError(msg)
 
 
+@checks_own_input  # (torch fails on a non-Tensor here with an AttributeError, as this does)
 def mse_loss(input, target, size_average=None, reduce=None, reduction='mean', weight=None):
     """Mean squared error."""
     if weight is None and size_average is None and reduce is None and \
