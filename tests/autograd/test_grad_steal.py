@@ -10,9 +10,8 @@ import ember
 from ember.autograd.graph import Node
 
 
-class _KeepsGrad(Node):
-    """x -> 2x whose array backward also keeps the gradient it returns (a shared array)."""
-    kept = []
+class _TimesTwo(Node):
+    """x -> 2x; subclasses give its array backward."""
 
     @staticmethod
     def forward(ctx, a):
@@ -21,6 +20,11 @@ class _KeepsGrad(Node):
     @staticmethod
     def backward(ctx, g):
         return g * 2
+
+
+class _KeepsGrad(_TimesTwo):
+    """...whose array backward also keeps the gradient it returns (a shared array)."""
+    kept = []
 
     @staticmethod
     def backward_arrays(ctx, g):
@@ -29,17 +33,9 @@ class _KeepsGrad(Node):
         return r
 
 
-class _FreshGrad(Node):
-    """x -> 2x whose array backward returns a fresh array and keeps nothing."""
+class _FreshGrad(_TimesTwo):
+    """...whose array backward returns a fresh array and keeps nothing."""
     made = []
-
-    @staticmethod
-    def forward(ctx, a):
-        return a * 2
-
-    @staticmethod
-    def backward(ctx, g):
-        return g * 2
 
     @staticmethod
     def backward_arrays(ctx, g):
