@@ -62,3 +62,88 @@ def test_checkpoint_sequential_and_warnings():
         assert z2.requires_grad
     np.testing.assert_allclose(outs[1][0], outs[0][0], rtol=1e-12)
     np.testing.assert_allclose(outs[1][1], outs[0][1], rtol=1e-12)
+
+
+def _deep(L, x, n=12):
+    for _ in range(n):
+        x = (x * 1.01).tanh()
+    return x
+
+
+@pytest.mark.parametrize('use_reentrant', [True, False])
+def test_checkpoint_keeps_no_activations_and_recomputes_in_backward(use_reentrant):
+    import tracemalloc
+    calls = []
+
+    def seg(x):
+        calls.append(1)
+        return _deep(ember, x)
+
+    held = {}
+    data = np.random.default_rng(3).standard_normal((256, 256))
+    for mode in ('plain', 'checkpoint'):
+        x = ember.tensor(data, requires_grad=True)
+        calls.clear()
+        tracemalloc.start()
+        base = tracemalloc.get_traced_memory()[0]
+        if mode == 'plain':
+            y = seg(x)
+        else:
+            y = ember.utils.checkpoint.checkpoint(seg, x, use_reentrant=use_reentrant)
+        held[mode] = tracemalloc.get_traced_memory()[0] - base
+        tracemalloc.stop()
+        y.sum().backward()
+        held[mode + ' forwards'] = len(calls)
+        held[mode + ' grad'] = x.grad.numpy().copy()
+    mb = 256 * 256 * 8
+    assert held["plain"] > 10 * mb          # the 12 tanh outputs are kept for backward
+    assert held['checkpoint'] < 3 * mb      # only the output (and small bookkeeping)
+    assert held['plain forwards'] == 1 and held['checkpoint forwards'] == 2
+    np.testing.assert_array_equal(held['checkpoint grad'], held['plain grad'])
+
+
+@pytest.mark.parametrize('use_reentrant', [True, False])
+def test_recomputation_replays_the_random_state_like_torch(use_reentrant):
+    # dropout inside the segment: backward must see the same mask as the forward did
+    grads = []
+    for L in (ember, torch):
+        L.manual_seed(0)
+        x = L.ones(50, 40, dtype=L.float64, requires_grad=True)
+        w = L.ones(40, 30, dtype=L.float64, requires_grad=True)
+        y = L.utils.checkpoint.checkpoint(
+            lambda a: L.nn.functional.dropout(a @ w, 0.5).sigmoid(), x, use_reentrant=use_reentrant)
+        L.rand(7)  # move the generator on between forward and backward
+        y.pow(2).sum().backward()
+        L.manual_seed(0)
+        x2 = L.ones(50, 40, dtype=L.float64, requires_grad=True)
+        w2 = L.ones(40, 30, dtype=L.float64, requires_grad=True)
+        L.nn.functional.dropout(x2 @ w2, 0.5).sigmoid().pow(2).sum().backward()
+        np.testing.assert_allclose(x.grad.numpy(), x2.grad.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(w.grad.numpy(), w2.grad.numpy(), rtol=1e-12)
+        grads.append(w.grad.numpy())
+    assert grads[0].shape == grads[1].shape
+
+
+def test_non_reentrant_works_with_autograd_grad_and_double_backward():
+    res = []
+    for L in (ember, torch):
+        x = L.tensor([[0.3, -1.2], [2.0, 0.5]], dtype=L.float64, requires_grad=True)
+        w = L.tensor([[1.5, -0.5], [0.25, 2.0]], dtype=L.float64, requires_grad=True)
+        y = L.utils.checkpoint.checkpoint(lambda a: (a @ w).tanh() * a, x, use_reentrant=False)
+        gx, gw = L.autograd.grad(y.sum(), (x, w), create_graph=True)
+        g2, = L.autograd.grad(gx.sum() + gw.sum(), w)
+        res.append([t.detach().numpy() for t in (gx, gw, g2)])
+    for a, b in zip(*res):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_recomputation_that_saves_differently_raises():
+    flip = []
+
+    def seg(x):
+        flip.append(1)
+        return x.exp() if len(flip) == 1 else x * 2  # saves its output, then nothing
+    x = ember.ones(3, requires_grad=True)
+    y = ember.utils.checkpoint.checkpoint(seg, x, use_reentrant=False)
+    with pytest.raises(RuntimeError, match='A different number of tensors was saved'):
+        y.sum().backward()
