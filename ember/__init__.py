@@ -50,7 +50,8 @@ from ._ops.shape_more import (flip, fliplr, flipud, roll, rot90, tril, triu, dia
                               diagflat, trace, tile, repeat_interleave, movedim, moveaxis, unflatten, broadcast_shapes, broadcast_to, broadcast_tensors, meshgrid, atleast_1d, atleast_2d, atleast_3d, block_diag, cartesian_prod, combinations, tril_indices, triu_indices)  # noqa: E501
 from ._ops.conversion import memory_format, contiguous_format, preserve_format, channels_last, channels_last_3d  # noqa: E501
 from ._ops.linalg import (vdot, inner, outer, ger, addmv, addr, addbmm, baddbmm, einsum, tensordot, kron, cross, cdist)  # noqa: E501
-from ._ops.linalg_decomp import (det, logdet, slogdet, pinverse, matrix_power, matrix_exp, cholesky_legacy as cholesky, qr_legacy as qr, svd_legacy as svd)  # noqa: E501
+from ._ops.linalg_decomp import (det, logdet, slogdet, cholesky_legacy as cholesky, qr_legacy as qr, svd_legacy as svd)  # noqa: E501
+from ._ops.linalg_functions import pinverse, matrix_power, matrix_exp
 from ._ops.random_ops import normal, bernoulli, poisson  # noqa: E501
 from ._ops.selection import (cat, concat, concatenate, stack, hstack, vstack, row_stack, dstack, column_stack, split, chunk, tensor_split, hsplit, vsplit, dsplit, unbind, narrow, select)  # noqa: E501
 from ._ops.scatter import (gather, scatter, scatter_add, scatter_reduce, index_select, index_add, index_copy, index_fill, index_put, masked_fill, masked_select, masked_scatter, take, take_along_dim, nonzero, argwhere, count_nonzero)  # noqa: E501

@@ -1,7 +1,8 @@
 """torch.linalg: decompositions, solvers, inverses, norms and products of (batched) matrices."""
 from ._ops.linalg_decomp import (LinAlgError, inv, inv_ex, det, slogdet, solve, cholesky, cholesky_ex, qr,
-                                 svd, svdvals, eig, eigvals, eigh, eigvalsh, pinv, lstsq, matrix_rank,
-                                 matrix_power, matrix_exp, vector_norm, matrix_norm, norm)
+                                 svd, svdvals, eig, eigvals, eigh, eigvalsh)
+from ._ops.linalg_functions import (pinv, lstsq, matrix_rank, matrix_power, matrix_exp, vector_norm,
+                                    matrix_norm, norm)
 from ._ops.linalg import multi_dot, linalg_cross as cross, vdot as _vdot
 from ._ops.linalg_core import matmul
 from ._ops.shape_more import diagonal as _diagonal
