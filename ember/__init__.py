@@ -54,7 +54,8 @@ from ._ops.linalg_decomp import (det, logdet, slogdet, cholesky_legacy as choles
 from ._ops.linalg_functions import pinverse, matrix_power, matrix_exp
 from ._ops.random_ops import normal, bernoulli, poisson  # noqa: E501
 from ._ops.selection import (cat, concat, concatenate, stack, hstack, vstack, row_stack, dstack, column_stack, split, chunk, tensor_split, hsplit, vsplit, dsplit, unbind, narrow, select)  # noqa: E501
-from ._ops.scatter import (gather, scatter, scatter_add, scatter_reduce, index_select, index_add, index_copy, index_fill, index_put, masked_fill, masked_select, masked_scatter, take, take_along_dim, nonzero, argwhere, count_nonzero)  # noqa: E501
+from ._ops.scatter import (gather, scatter, scatter_add, scatter_reduce, index_select, index_add, index_copy, index_fill, index_put)  # noqa: E501
+from ._ops.masking import (masked_fill, masked_select, masked_scatter, take, take_along_dim, nonzero, argwhere, count_nonzero)  # noqa: E501
 
 
 def is_tensor(obj):
