@@ -47,7 +47,8 @@ from ._ops.reductions import (nansum, nanmean, prod, max, min, amax, amin, aminm
 from ._ops.sorting import (sort, argsort, msort, topk, kthvalue, median, nanmedian, mode, quantile, nanquantile, unique, unique_consecutive, searchsorted, bucketize, histc, bincount)  # noqa: E501
 from . import return_types  # noqa: E402
 from ._ops.shape_more import (flip, fliplr, flipud, roll, rot90, tril, triu, diagonal, diag_embed, diag,  # noqa: E501
-                              diagflat, trace, tile, repeat_interleave, movedim, moveaxis, unflatten, broadcast_shapes, broadcast_to, broadcast_tensors, meshgrid, atleast_1d, atleast_2d, atleast_3d, block_diag, cartesian_prod, combinations, tril_indices, triu_indices)  # noqa: E501
+                              diagflat, trace, tile, repeat_interleave, movedim, moveaxis, unflatten, broadcast_shapes, broadcast_to, broadcast_tensors)  # noqa: E501
+from ._ops.shape_combine import (meshgrid, atleast_1d, atleast_2d, atleast_3d, block_diag, cartesian_prod, combinations, tril_indices, triu_indices)  # noqa: E501
 from ._ops.conversion import memory_format, contiguous_format, preserve_format, channels_last, channels_last_3d  # noqa: E501
 from ._ops.linalg import (vdot, inner, outer, ger, addmv, addr, addbmm, baddbmm, einsum, tensordot, kron, cross, cdist)  # noqa: E501
 from ._ops.linalg_decomp import (det, logdet, slogdet, cholesky_legacy as cholesky, qr_legacy as qr, svd_legacy as svd)  # noqa: E501

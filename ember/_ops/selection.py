@@ -139,7 +139,7 @@ def stack(tensors, dim=0, *, out=None):
 
 def hstack(tensors, *, out=None):
     """Concatenate column-wise (dim 1; dim 0 for 1-D tensors)."""
-    from .shape_more import atleast_1d
+    from .shape_combine import atleast_1d
     ts = atleast_1d(_tensor_list(tensors, 'hstack'))
     if not ts:
         raise RuntimeError("hstack expects a non-empty TensorList")
@@ -148,7 +148,7 @@ def hstack(tensors, *, out=None):
 
 def vstack(tensors, *, out=None):
     """Concatenate row-wise (1-D tensors become rows)."""
-    from .shape_more import atleast_2d
+    from .shape_combine import atleast_2d
     ts = atleast_2d(_tensor_list(tensors, 'vstack'))
     if not ts:
         raise RuntimeError("vstack expects a non-empty TensorList")
@@ -160,7 +160,7 @@ row_stack = vstack
 
 def dstack(tensors, *, out=None):
     """Concatenate depth-wise (along dim 2, after atleast_3d)."""
-    from .shape_more import atleast_3d
+    from .shape_combine import atleast_3d
     ts = atleast_3d(_tensor_list(tensors, 'dstack'))
     if not ts:
         raise RuntimeError("dstack expects a non-empty TensorList")
