@@ -338,7 +338,7 @@ class Tensor:
             # `loss.backward()`, once per training step: straight to the engine's array path
             a = self._data
             if a.size == 1 and a.dtype.kind in 'fV':
-                _engine_module.backward_scalar(fn, self._output_nr, a, retain_graph)
+                _engine_arrays.backward_scalar(fn, self._output_nr, a, retain_graph)
                 return
         from .autograd import backward
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
@@ -518,6 +518,9 @@ _graph_module._wrap = _wrap
 _graph_module._Tensor = Tensor
 _engine_module._wrap = _wrap
 _engine_module._Tensor = Tensor
+from .autograd import engine_arrays as _engine_arrays  # noqa: E402
+_engine_arrays._wrap = _wrap
+_engine_arrays._Tensor = Tensor
 
 
 def tensor_method(*names):

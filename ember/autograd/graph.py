@@ -19,7 +19,7 @@ from .grad_mode import _state
 
 _anomaly = [False]  # [enabled]; a list so every importer sees the same switch
 # set once any backward hook (tensor, node, leaf or post-accumulate) is registered in this process:
-# until then plain backward() may run on raw arrays (engine._run_on_arrays)
+# until then plain backward() may run on raw arrays (engine_arrays._run_on_arrays)
 hooks_used = [False]
 _new = object.__new__
 _sequence = itertools.count(1)
