@@ -9,7 +9,7 @@ hooks, anomaly mode or graph to build runs on raw arrays instead: `engine_arrays
    and add it into the next node's buffer; a node whose count reaches zero becomes ready.
 Saved tensors are released after a node runs unless `retain_graph`.
 """
-from .engine_arrays import _run_on_arrays
+from .engine_arrays import _fill_missing_arrays, _run_on_arrays
 from .graph import AccumulateGrad, _anomaly, hooks_used
 from .anomaly_mode import _check_nan as _nan_check
 from .grad_mode import _state
@@ -341,15 +341,12 @@ def _skip(node, deps, buffers, ready, needed):
 
 
 def _fill_missing(node, grads):
-    """Zero gradients for the outputs of a multi-output op that received none (custom Functions
-    decide for themselves, see ctx.set_materialize_grads)."""
-    if node._custom:
-        return
-    meta = node.__dict__.get('_output_meta')
-    for i, g in enumerate(grads):
-        if g is None and meta is not None and meta[i] is not None:
-            shape, dt, xp = meta[i]
-            grads[i] = _wrap(xp.zeros(shape, dt))
+    """_fill_missing_arrays, with the zeros it adds as Tensors."""
+    missing = [i for i, g in enumerate(grads) if g is None]
+    _fill_missing_arrays(node, grads)
+    for i in missing:
+        if grads[i] is not None:
+            grads[i] = _wrap(grads[i])
 
 
 def _accumulate(node, g, captures, results, inputs, accumulate, create_graph):

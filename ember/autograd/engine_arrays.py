@@ -185,6 +185,8 @@ def _sum_to_array(a, shape, dtype):
 
 
 def _fill_missing_arrays(node, grads):
+    """Zero gradients for the outputs of a multi-output op that received none (custom Functions
+    decide for themselves, see ctx.set_materialize_grads)."""
     if node._custom:
         return
     meta = node.__dict__.get('_output_meta')
