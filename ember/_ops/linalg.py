@@ -12,6 +12,7 @@ from .._tensor import Tensor, tensor_method, _wrap, _wrap_dim
 from ..autograd.graph import Node as Function
 from . import shape as S
 from .linalg_core import matmul, mm, bmm, mv, dot
+from ._fastmath import matmul as _matmul
 from .reduction import _type_name
 from ._opargs import out_result as _out
 
@@ -91,7 +92,7 @@ def _fused_add(ctx, c, x, y, r, beta, alpha):
 class AddmvBackward0(Function):
     @staticmethod
     def forward(ctx, c, m, v, beta, alpha):
-        return _fused_add(ctx, c, m, v, m @ v, beta, alpha)
+        return _fused_add(ctx, c, m, v, _matmul(m, v), beta, alpha)
 
     @staticmethod
     def backward(ctx, grad):
@@ -151,7 +152,7 @@ def _check_bmm(b1, b2):
 class BaddbmmBackward0(Function):
     @staticmethod
     def forward(ctx, c, b1, b2, beta, alpha):
-        return _fused_add(ctx, c, b1, b2, array_module(b1).matmul(b1, b2), beta, alpha)
+        return _fused_add(ctx, c, b1, b2, _matmul(b1, b2), beta, alpha)
 
     @staticmethod
     def backward(ctx, grad):
@@ -172,7 +173,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
 class AddbmmBackward0(Function):
     @staticmethod
     def forward(ctx, c, b1, b2, beta, alpha):
-        return _fused_add(ctx, c, b1, b2, array_module(b1).matmul(b1, b2).sum(axis=0), beta, alpha)
+        return _fused_add(ctx, c, b1, b2, _matmul(b1, b2).sum(axis=0), beta, alpha)
 
     @staticmethod
     def backward(ctx, grad):

@@ -303,7 +303,9 @@ def test_matrix_products_keep_low_precision_dtypes(dtype):
         b = L.arange(6).reshape(3, 2).to(dt) / 4
         outs = [a @ b, L.mm(a, b), L.matmul(a, b), L.bmm(a[None], b[None]), L.matmul(a[0], b),
                 L.dot(a[0], a[0]), L.mv(a, a[0]), L.addmm(L.ones(2, dtype=dt), a, b),
-                L.nn.functional.linear(a, b.T, L.ones(2, dtype=dt))]
+                L.nn.functional.linear(a, b.T, L.ones(2, dtype=dt)),
+                L.baddbmm(L.ones(1, 4, 2, dtype=dt), a[None], b[None]), L.addmv(L.ones(4, dtype=dt), a, a[0]),
+                L.addbmm(L.ones(4, 2, dtype=dt), a[None], b[None]), L.addr(L.ones(3, 3, dtype=dt), a[0], a[1])]
         return [(str(o.dtype), o.to(L.float64).numpy().round(3).tolist()) for o in outs]
     e, t = run(ember), run(torch)
     assert [d for d, _ in e] == [d for d, _ in t]
