@@ -98,3 +98,20 @@ def test_exp_ignoring_overflow_in_place_and_state_restored():
         np.testing.assert_array_equal(a, [1.0, np.inf, 0.0])
         with pytest.raises(FloatingPointError):
             np.exp(np.float32(1000))
+
+
+def test_overflow_helpers_fall_back_to_errstate(monkeypatch):
+    # another NumPy layout without the error-state variable: np.errstate does the same job
+    import warnings
+    monkeypatch.setattr(fm, '_err_state', None)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        a = np.array([1000.0, 0.0], np.float32)
+        assert fm.exp_ignoring_overflow_(a) is a and a[0] == np.inf and a[1] == 1.0
+        token = fm.ignore_overflow()
+        try:
+            assert np.exp(np.float32(1000)) == np.inf
+        finally:
+            fm.restore(token)
+        with pytest.raises(RuntimeWarning):
+            np.exp(np.float32(1000))

@@ -11,8 +11,7 @@ from ..._tensor import Tensor
 
 def _need_float(input, kernel):
     if not isinstance(input, Tensor):
-        raise TypeError(f"{kernel}(): argument 'input' (position 1) must be Tensor, not "
-                        f"{type(input).__name__}")
+        raise not_tensor(kernel, input)
     A._check_float(input, kernel)
 
 
